@@ -1,0 +1,177 @@
+/*
+ * Cowl's one interface: system-call numbers, the user address-space layout and
+ * the layouts of the messages that travel between the kernel and the pager.
+ * The kernel, the pager and libsys all include this file and nothing else
+ * defines any of it. The syscall list is an X-macro: the kernel's dispatch
+ * table and libsys's assembly stubs are both generated from it.
+ *
+ * Register convention for a syscall: a7 = number, a0..a5 = arguments, result
+ * in a0 (negative on error). IPC calls carry a message of COWL_MSG_WORDS words
+ * in a1..a5 and return the sender's badge in a6.
+ */
+#ifndef COWL_ABI_H
+#define COWL_ABI_H
+
+/* X(number, name, stub): stub is 1 when libsys's generated assembly stub
+ * serves the call as-is, 0 when libsys wraps it by hand (IPC, multi-word). */
+#define COWL_SYSCALLS(X)                                                                           \
+    X(1, fork, 1)                                                                                  \
+    X(2, exit, 1)                                                                                  \
+    X(3, wait, 1)                                                                                  \
+    X(4, pipe, 1)                                                                                  \
+    X(5, read, 1)                                                                                  \
+    X(6, write, 1)                                                                                 \
+    X(7, close, 1)                                                                                 \
+    X(8, kill, 1)                                                                                  \
+    X(9, exec, 1)                                                                                  \
+    X(10, getpid, 1)                                                                               \
+    X(11, sbrk, 1)                                                                                 \
+    X(12, sleep, 1)                                                                                \
+    X(13, uptime, 1)                                                                               \
+    X(14, dup, 1)                                                                                  \
+    X(15, open, 1)                                                                                 \
+    X(20, ep_create, 1)                                                                            \
+    X(21, send, 0)                                                                                 \
+    X(22, recv, 0)                                                                                 \
+    X(23, call, 0)                                                                                 \
+    X(24, reply, 0)                                                                                \
+    X(25, reply_recv, 0)                                                                           \
+    X(30, bootargs, 1)                                                                             \
+    X(31, poweroff, 1)                                                                             \
+    X(32, procinfo, 1)                                                                             \
+    X(33, poolstat, 1)                                                                             \
+    X(34, poolcheck, 1)                                                                            \
+    X(35, pagertrace, 1)                                                                           \
+    X(36, nullcall, 1)                                                                             \
+    X(37, hartid, 1)
+
+#define COWL_NSYSCALL 38 /* one more than the largest number above */
+
+/* User address-space layout (Sv39: user addresses lie below MAXVA). The low
+ * 4 GiB belong to the kernel's identity map of devices and RAM. */
+#define COWL_PAGE_SIZE      4096UL
+#define COWL_USER_BASE      0x100000000UL  /* programs are linked here */
+#define COWL_MAXVA          0x4000000000UL /* 1 << 38: first address no user may name */
+#define COWL_STACK_TOP      0x3fc0000000UL /* user stack grows down from here */
+#define COWL_STACK_PAGES    8              /* mapped at exec; one unmapped guard page below */
+#define COWL_PAGER_TABLE_VA 0x2000000000UL /* pager: its frame tables */
+#define COWL_PAGER_BATCH_VA 0x3f00000000UL /* pager: batch buffer shared with the kernel */
+#define COWL_BATCH_MAX      4096           /* frame numbers in the batch buffer */
+
+/* Endpoint handle every process holds: the pager's endpoint. */
+#define COWL_PAGER_EP 0
+
+/* Error numbers, returned negated. */
+#define COWL_EINVAL  1 /* bad argument */
+#define COWL_EFAULT  2 /* bad user address */
+#define COWL_ENOMEM  3 /* out of frames or kernel objects */
+#define COWL_EPERM   4 /* not allowed for this process */
+#define COWL_EBADF   5 /* bad handle or file descriptor */
+#define COWL_ENOENT  6 /* no such program or process */
+#define COWL_ECHILD  7 /* no children to wait for */
+#define COWL_ENOEXEC 8 /* not a valid program */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+#define COWL_MSG_WORDS 5
+
+/* A message as it travels in registers a1..a5. */
+struct cowl_msg {
+    uint64_t w[COWL_MSG_WORDS];
+};
+
+/* Labels of requests the kernel sends to the pager (badge 0 = the kernel). */
+enum pager_label {
+    PG_ALLOC = 1, /* give `count` fresh frames, numbers into the batch buffer */
+    PG_SHARE,     /* add one to the count of each frame in the batch buffer */
+    PG_RELEASE,   /* drop one from the count of each frame in the batch buffer */
+    PG_FAULT,     /* a store hit a COW page: decide reuse, copy or kill */
+    PG_STAT,      /* report free, used and shared frame counts */
+    PG_AUDIT,     /* compare counts of frames [first, first+count) with the batch */
+    PG_TRACE,     /* turn decision tracing on (count=1) or off (count=0) */
+    PG_PING,      /* any process may ping the pager; it answers PG_OK */
+};
+
+/* Labels of the pager's replies. */
+enum pager_reply_label {
+    PG_OK = 1,    /* request done */
+    PG_FAIL,      /* request refused or impossible (no frames, bad frame) */
+    PG_REUSE,     /* fault: the frame is not shared; make the PTE writable */
+    PG_COPY,      /* fault: copy the old frame into `frame`, map it writable */
+    PG_KILL,      /* fault: kill the faulting process */
+};
+
+/* PG_FAULT: everything the pager needs to decide, and to trace the decision. */
+struct pg_fault_msg {
+    uint32_t label;
+    uint16_t hart;      /* hart the fault was taken on */
+    uint16_t pte_flags; /* flag bits (0..9) of the faulting PTE */
+    uint32_t space;     /* pid of the faulting process */
+    uint32_t seq;       /* request number: the reply must echo it */
+    uint64_t va;        /* faulting address */
+    uint64_t pc;        /* faulting instruction, 0 for a kernel copyout */
+    uint64_t frame;     /* physical address of the frame now mapped */
+};
+
+/* PG_ALLOC, PG_SHARE, PG_RELEASE, PG_AUDIT, PG_STAT, PG_TRACE, PG_PING. */
+struct pg_batch_msg {
+    uint32_t label;
+    uint32_t seq;
+    uint64_t count; /* entries in the batch buffer (PG_TRACE: on/off) */
+    uint64_t space; /* pid on whose behalf, for tracing */
+    uint64_t first; /* PG_AUDIT: first frame index of the window */
+    uint64_t reserved;
+};
+
+/* Every reply from the pager. */
+struct pg_reply_msg {
+    uint32_t label; /* enum pager_reply_label */
+    uint32_t seq;   /* the request's seq */
+    uint64_t frame; /* PG_COPY: physical address of the new frame */
+    uint64_t free;  /* PG_STAT: free frames; PG_AUDIT: mismatches */
+    uint64_t used;  /* PG_STAT: frames with count >= 1 */
+    uint64_t shared; /* PG_STAT: frames with count >= 2 */
+};
+
+_Static_assert(sizeof(struct cowl_msg) == 40, "message is five words");
+_Static_assert(sizeof(struct pg_fault_msg) == sizeof(struct cowl_msg), "fault message size");
+_Static_assert(sizeof(struct pg_batch_msg) == sizeof(struct cowl_msg), "batch message size");
+_Static_assert(sizeof(struct pg_reply_msg) == sizeof(struct cowl_msg), "reply message size");
+_Static_assert(__builtin_offsetof(struct pg_fault_msg, va) == 16, "fault va is word 2");
+_Static_assert(__builtin_offsetof(struct pg_reply_msg, frame) == 8, "reply frame is word 1");
+
+/* What the kernel hands the pager at start (a0 points to it). */
+struct pager_boot {
+    uint64_t pool_base;   /* physical address of frame 0 of the pool */
+    uint64_t pool_frames; /* frames in the pool */
+    uint64_t reserved;    /* frames 0..reserved-1 already hold the pager itself */
+    uint64_t table_va;    /* pager_table_bytes(pool_frames) of zeroed memory */
+    uint64_t batch_va;    /* COWL_BATCH_MAX uint32_t frame numbers */
+    uint64_t bootargs_trace; /* 1 when booted with trace=1 */
+};
+
+/* Bytes the pager needs for its tables: a count and a free-stack slot per frame. */
+#define PAGER_TABLE_BYTES(frames) ((uint64_t)(frames) * (sizeof(uint16_t) + sizeof(uint32_t)))
+
+/* One row of procinfo(): a process as `ps` and Ctrl-P show it. */
+struct cowl_procinfo {
+    int32_t pid;
+    int32_t ppid;
+    int32_t state; /* enum cowl_proc_state */
+    int32_t frames; /* user frames mapped */
+    char name[16];
+};
+
+enum cowl_proc_state { COWL_RUNNABLE = 1, COWL_RUNNING, COWL_SLEEPING, COWL_BLOCKED, COWL_ZOMBIE };
+
+/* poolstat() result. */
+struct cowl_poolstat {
+    uint64_t total;
+    uint64_t free;
+    uint64_t used;
+    uint64_t shared;
+};
+
+#endif /* __ASSEMBLER__ */
+#endif /* COWL_ABI_H */
