@@ -1,0 +1,148 @@
+/*
+ * The one trap vector. sscratch holds the current thread's trap frame while
+ * the hart runs user code and 0 while it runs the kernel, so a trap tells
+ * its origin by swapping sp with sscratch. From user mode every register is
+ * saved into the trap frame and user_trap() runs on the thread's kernel
+ * stack; it leaves through trap_return_user. From the kernel (only the idle
+ * loop takes interrupts; anything else is a bug that panics) the
+ * caller-saved registers go on the current stack and kernel_trap() runs.
+ */
+#include "asm.h"
+
+    .section .text
+    .balign 4
+    .global trap_vector
+trap_vector:
+    csrrw   sp, sscratch, sp
+    beqz    sp, from_kernel
+    sd      ra, 8(sp)
+    sd      gp, 24(sp)
+    sd      tp, 32(sp)
+    sd      t0, 40(sp)
+    sd      t1, 48(sp)
+    sd      t2, 56(sp)
+    sd      s0, 64(sp)
+    sd      s1, 72(sp)
+    sd      a0, 80(sp)
+    sd      a1, 88(sp)
+    sd      a2, 96(sp)
+    sd      a3, 104(sp)
+    sd      a4, 112(sp)
+    sd      a5, 120(sp)
+    sd      a6, 128(sp)
+    sd      a7, 136(sp)
+    sd      s2, 144(sp)
+    sd      s3, 152(sp)
+    sd      s4, 160(sp)
+    sd      s5, 168(sp)
+    sd      s6, 176(sp)
+    sd      s7, 184(sp)
+    sd      s8, 192(sp)
+    sd      s9, 200(sp)
+    sd      s10, 208(sp)
+    sd      s11, 216(sp)
+    sd      t3, 224(sp)
+    sd      t4, 232(sp)
+    sd      t5, 240(sp)
+    sd      t6, 248(sp)
+    csrr    t0, sscratch
+    sd      t0, 16(sp)
+    csrr    t0, sepc
+    sd      t0, TF_SEPC(sp)
+    csrw    sscratch, zero
+    mv      a0, sp
+    ld      tp, TF_KERNEL_TP(sp)
+    ld      sp, TF_KERNEL_SP(sp)
+    mv      s0, zero
+    call    user_trap
+1:  j       1b
+
+/* trap_return_user(tf): load the user registers from tf and sret. The caller
+ * has set sstatus (SPP clear, SPIE set) and tf's kernel_sp and kernel_tp. */
+    .global trap_return_user
+trap_return_user:
+    csrw    sscratch, a0
+    ld      t0, TF_SEPC(a0)
+    csrw    sepc, t0
+    ld      ra, 8(a0)
+    ld      sp, 16(a0)
+    ld      gp, 24(a0)
+    ld      tp, 32(a0)
+    ld      t0, 40(a0)
+    ld      t1, 48(a0)
+    ld      t2, 56(a0)
+    ld      s0, 64(a0)
+    ld      s1, 72(a0)
+    ld      a1, 88(a0)
+    ld      a2, 96(a0)
+    ld      a3, 104(a0)
+    ld      a4, 112(a0)
+    ld      a5, 120(a0)
+    ld      a6, 128(a0)
+    ld      a7, 136(a0)
+    ld      s2, 144(a0)
+    ld      s3, 152(a0)
+    ld      s4, 160(a0)
+    ld      s5, 168(a0)
+    ld      s6, 176(a0)
+    ld      s7, 184(a0)
+    ld      s8, 192(a0)
+    ld      s9, 200(a0)
+    ld      s10, 208(a0)
+    ld      s11, 216(a0)
+    ld      t3, 224(a0)
+    ld      t4, 232(a0)
+    ld      t5, 240(a0)
+    ld      t6, 248(a0)
+    ld      a0, 80(a0)
+    sret
+
+from_kernel:
+    csrrw   sp, sscratch, sp
+    addi    sp, sp, -KF_SIZE
+    sd      ra, 0(sp)
+    sd      t0, 8(sp)
+    sd      t1, 16(sp)
+    sd      t2, 24(sp)
+    sd      t3, 32(sp)
+    sd      t4, 40(sp)
+    sd      t5, 48(sp)
+    sd      t6, 56(sp)
+    sd      a0, 64(sp)
+    sd      a1, 72(sp)
+    sd      a2, 80(sp)
+    sd      a3, 88(sp)
+    sd      a4, 96(sp)
+    sd      a5, 104(sp)
+    sd      a6, 112(sp)
+    sd      a7, 120(sp)
+    sd      s0, 128(sp)
+    csrr    t0, sepc
+    sd      t0, 136(sp)
+    csrr    t0, sstatus
+    sd      t0, 144(sp)
+    mv      a0, sp
+    call    kernel_trap
+    ld      t0, 136(sp)
+    csrw    sepc, t0
+    ld      t0, 144(sp)
+    csrw    sstatus, t0
+    ld      ra, 0(sp)
+    ld      t0, 8(sp)
+    ld      t1, 16(sp)
+    ld      t2, 24(sp)
+    ld      t3, 32(sp)
+    ld      t4, 40(sp)
+    ld      t5, 48(sp)
+    ld      t6, 56(sp)
+    ld      a0, 64(sp)
+    ld      a1, 72(sp)
+    ld      a2, 80(sp)
+    ld      a3, 88(sp)
+    ld      a4, 96(sp)
+    ld      a5, 104(sp)
+    ld      a6, 112(sp)
+    ld      a7, 120(sp)
+    ld      s0, 128(sp)
+    addi    sp, sp, KF_SIZE
+    sret

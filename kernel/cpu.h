@@ -1,0 +1,40 @@
+/*
+ * Per-hart state. tp holds the running hart's struct cpu whenever the hart is
+ * in the kernel; a hart touches only its own record, except for `online`.
+ */
+#ifndef KERNEL_CPU_H
+#define KERNEL_CPU_H
+
+#include <stdint.h>
+#include "arch/riscv/asm.h"
+
+struct thread;
+
+/* Callee-saved kernel context, the layout context_switch() expects. */
+struct context {
+    uint64_t ra, sp, s[12];
+};
+
+struct cpu {
+    uint32_t index;          /* 0..ncpu-1 */
+    uint32_t hartid;         /* the firmware's hart id */
+    struct thread *current;  /* running thread, 0 in the scheduler */
+    struct context sched;    /* the scheduler loop's context */
+    volatile int online;
+    volatile uint64_t ticks; /* timer interrupts taken */
+    uint16_t *asid_gen;      /* this hart's TLB generation per ASID (see space.c) */
+};
+
+extern struct cpu cpus[MAX_HARTS];
+extern uint32_t ncpu;
+
+static inline struct cpu *this_cpu(void)
+{
+    struct cpu *c;
+    __asm__ volatile("mv %0, tp" : "=r"(c));
+    return c;
+}
+
+void context_switch(struct context *from, struct context *to);
+
+#endif

@@ -1,0 +1,210 @@
+/*
+ * ELF64 loading. Everything in the file is checked before use: the header,
+ * the program-header table, and each PT_LOAD's offsets and sizes (inside the
+ * file, no overflow, memsz >= filesz, within the image window above
+ * COWL_USER_BASE). Segments map with their own permissions (R-X, R--, RW-);
+ * the stack gets COWL_STACK_PAGES pages under COWL_STACK_TOP with an unmapped
+ * guard page below. A bad program makes exec fail before the old image is
+ * touched.
+ */
+#include "exec.h"
+#include "bootfs.h"
+#include "copy.h"
+#include "frames.h"
+#include "kvm.h"
+#include "machine.h"
+#include "panic.h"
+#include "proc.h"
+#include "sched.h"
+#include "selftest.h"
+#include "space.h"
+#include "string.h"
+
+#define IMAGE_LIMIT (COWL_USER_BASE + (1UL << 30)) /* programs live in the first GiB */
+#define PT_LOAD     1
+#define PF_X        1
+#define PF_W        2
+#define PF_R        4
+#define EM_RISCV    243
+
+struct elf_header {
+    uint8_t ident[16];
+    uint16_t type, machine;
+    uint32_t version;
+    uint64_t entry, phoff, shoff;
+    uint32_t flags;
+    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf_phdr {
+    uint32_t type, flags;
+    uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+extern struct machine machine;
+
+/* Copy into s at va through the direct map, whatever the page's permissions. */
+static void load_bytes(struct space *s, uint64_t va, const uint8_t *src, uint64_t n)
+{
+    while (n) {
+        pte_t *pte = space_pte(s, va);
+        ASSERT(pte);
+        uint64_t chunk = 4096 - (va & 4095);
+        chunk = chunk < n ? chunk : n;
+        memcpy((void *)(pte_pa(*pte) + (va & 4095)), src, chunk);
+        va += chunk;
+        src += chunk;
+        n -= chunk;
+    }
+}
+
+static int check_header(const struct elf_header *h, uint64_t size)
+{
+    if (size < sizeof(*h) || memcmp(h->ident, "\177ELF\2\1", 6) || h->type != 2 ||
+        h->machine != EM_RISCV || h->phentsize != sizeof(struct elf_phdr) || h->phnum > 16 ||
+        h->phoff > size || (uint64_t)h->phnum * sizeof(struct elf_phdr) > size - h->phoff)
+        return -1;
+    return 0;
+}
+
+static int check_segment(const struct elf_phdr *ph, uint64_t size)
+{
+    if (ph->offset > size || ph->filesz > size - ph->offset || ph->memsz < ph->filesz)
+        return -1;
+    if (ph->vaddr < COWL_USER_BASE || ph->memsz > IMAGE_LIMIT - ph->vaddr ||
+        ph->vaddr >= IMAGE_LIMIT)
+        return -1;
+    return 0;
+}
+
+static uint64_t segment_flags(uint32_t pf)
+{
+    return ((pf & PF_R) ? PTE_R : 0) | ((pf & PF_W) ? PTE_W : 0) | ((pf & PF_X) ? PTE_X : 0);
+}
+
+/* Load every PT_LOAD of the ELF file into s; *end is the first byte after. */
+static int load_elf(struct space *s, const uint8_t *data, uint64_t size, uint64_t *entry,
+                    uint64_t *end)
+{
+    const struct elf_header *h = (const void *)data;
+    if (check_header(h, size) < 0)
+        return -COWL_ENOEXEC;
+    const struct elf_phdr *phdrs = (const void *)(data + h->phoff);
+    *end = COWL_USER_BASE;
+    for (int i = 0; i < h->phnum; i++) {
+        const struct elf_phdr *ph = &phdrs[i];
+        if (ph->type != PT_LOAD || ph->memsz == 0)
+            continue;
+        if (check_segment(ph, size) < 0 || !(ph->flags & PF_R))
+            return -COWL_ENOEXEC;
+        uint64_t first = ph->vaddr & ~4095UL;
+        uint64_t last = (ph->vaddr + ph->memsz + 4095) & ~4095UL;
+        if (space_map_new(s, first, (last - first) / 4096, segment_flags(ph->flags)) < 0)
+            return -COWL_ENOMEM;
+        load_bytes(s, ph->vaddr, data + ph->offset, ph->filesz);
+        *end = last > *end ? last : *end;
+    }
+    if (h->entry < COWL_USER_BASE || h->entry >= *end)
+        return -COWL_ENOEXEC;
+    *entry = h->entry;
+    return 0;
+}
+
+static int map_stack(struct space *s)
+{
+    uint64_t base = COWL_STACK_TOP - COWL_STACK_PAGES * 4096;
+    return space_map_new(s, base, COWL_STACK_PAGES, PTE_R | PTE_W) < 0 ? -COWL_ENOMEM : 0;
+}
+
+/* Push argv's strings and the pointer array; returns sp (16-byte aligned). */
+static uint64_t push_args(struct space *s, char *const argv[], int argc, uint64_t *uargv)
+{
+    uint64_t sp = COWL_STACK_TOP, ptrs[EXEC_MAX_ARGS + 1];
+    for (int i = 0; i < argc; i++) {
+        uint64_t n = strlen(argv[i]) + 1;
+        sp = (sp - n) & ~15UL;
+        if (copy_out(s, sp, argv[i], n) < 0)
+            return 0;
+        ptrs[i] = sp;
+    }
+    ptrs[argc] = 0;
+    sp = (sp - (argc + 1) * sizeof(uint64_t)) & ~15UL;
+    if (copy_out(s, sp, ptrs, (argc + 1) * sizeof(uint64_t)) < 0)
+        return 0;
+    *uargv = sp;
+    return sp;
+}
+
+static void set_entry(struct thread *t, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1)
+{
+    uint64_t kernel_sp = t->tf.kernel_sp;
+    t->tf = (struct trapframe){.sepc = pc, .kernel_sp = kernel_sp};
+    t->tf.x[2] = sp;
+    t->tf.x[10] = a0;
+    t->tf.x[11] = a1;
+}
+
+int exec_program(const char *name, char *const argv[], int argc)
+{
+    const struct bootfs_file *f = bootfs_find(name);
+    if (!f)
+        return -COWL_ENOENT;
+    if (argc > EXEC_MAX_ARGS)
+        return -COWL_EINVAL;
+    struct space *s = space_create(false);
+    if (!s)
+        return -COWL_ENOMEM;
+    uint64_t entry, end, uargv = 0, sp = 0;
+    int err = load_elf(s, f->data, f->size, &entry, &end);
+    if (!err)
+        err = map_stack(s);
+    if (!err && !(sp = push_args(s, argv, argc, &uargv)))
+        err = -COWL_EINVAL;
+    if (err) {
+        space_destroy(s);
+        return err;
+    }
+    struct proc *p = proc_current();
+    struct space *old = p->space;
+    s->heap = s->brk = end;
+    p->space = s;
+    strlcpy(p->name, f->name, sizeof(p->name));
+    set_entry(p->thread, entry, sp, (uint64_t)argc, uargv);
+    space_activate(s);
+    space_destroy(old);
+    return argc;
+}
+
+int exec_load_pager(struct proc *p, uint64_t batch_pa)
+{
+    const struct bootfs_file *f = bootfs_find("pager");
+    struct space *s = p->space;
+    uint64_t entry, end;
+    if (!f || load_elf(s, f->data, f->size, &entry, &end) < 0 || map_stack(s) < 0)
+        return -1;
+    uint64_t nframes = (user_pool_end - user_pool_base) / 4096;
+    uint64_t table_pages = (PAGER_TABLE_BYTES(nframes) + 4095) / 4096;
+    if (space_map_new(s, COWL_PAGER_TABLE_VA, table_pages, PTE_R | PTE_W) < 0)
+        return -1;
+    for (uint64_t i = 0; i < COWL_BATCH_MAX * sizeof(uint32_t) / 4096; i++) {
+        pte_t *pte = sv39_walk(s->root, COWL_PAGER_BATCH_VA + i * 4096, kvm_alloc_table, 0);
+        if (!pte)
+            return -1;
+        *pte = pte_make(batch_pa + i * 4096, PTE_USER_RW);
+    }
+    char trace[4];
+    struct pager_boot boot = {
+        .pool_base = user_pool_base,
+        .pool_frames = nframes,
+        .reserved = frames_reserved(),
+        .table_va = COWL_PAGER_TABLE_VA,
+        .batch_va = COWL_PAGER_BATCH_VA,
+        .bootargs_trace = bootarg_get(machine.bootargs, "trace", trace, sizeof(trace)) &&
+                          trace[0] == '1',
+    };
+    uint64_t sp = (COWL_STACK_TOP - sizeof(boot)) & ~15UL;
+    load_bytes(s, sp, (const uint8_t *)&boot, sizeof(boot));
+    s->heap = s->brk = end;
+    set_entry(p->thread, entry, sp, sp, 0);
+    return 0;
+}

@@ -1,0 +1,21 @@
+/*
+ * Copy-on-write faults: the kernel reports, the pager decides, the kernel
+ * checks and applies. The same path serves a user store (trap.c) and a
+ * kernel write into user memory (copy.c).
+ */
+#ifndef KERNEL_FAULT_H
+#define KERNEL_FAULT_H
+
+#include <stdint.h>
+
+struct thread;
+
+/* Resolve a store by t at va (pc: the instruction, 0 for copyout). 0 when
+ * the page is writable now; -1 when it is not a COW page or the decision is
+ * to kill (the caller kills or fails). Caller holds big_lock; may block. */
+int fault_store(struct thread *t, uint64_t va, uint64_t pc);
+/* Apply the pager's reply to t's pending fault request, in the replier's
+ * kernel entry (ipc.c); a request that is no fault is left alone. */
+void fault_apply(struct thread *t);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * Endpoint queues and message transfer, all under big_lock.
+ *
+ *   send/call:  a receiver waits -> transfer, wake it (call: it owes a reply)
+ *               none waits       -> queue on senders, block
+ *   recv:       a sender waits   -> transfer, wake a plain sender
+ *               none waits       -> queue on receivers, block
+ *   reply:      the caller the receiver owes -> transfer, wake it; a kernel
+ *               call's answer lands in the caller's kreply, and a fault's
+ *               decision is applied here (fault_apply), in the replier's entry
+ *
+ * A blocked thread's result is written into its trap frame by its partner.
+ * A kernel call stays blocked until answered, even if its process is killed:
+ * the pager may already have acted on it, and the answer settles the books.
+ */
+#include "ipc.h"
+#include "fault.h"
+#include "panic.h"
+#include "proc.h"
+#include "sched.h"
+
+#define NENDPOINT 64
+
+static struct endpoint endpoints[NENDPOINT];
+
+struct endpoint *ipc_endpoint_new(struct proc *receiver)
+{
+    for (int i = 0; i < NENDPOINT; i++) {
+        if (endpoints[i].refs)
+            continue;
+        endpoints[i] = (struct endpoint){.refs = 1, .receiver = receiver};
+        return &endpoints[i];
+    }
+    return 0;
+}
+
+void ipc_endpoint_get(struct endpoint *ep)
+{
+    ep->refs++;
+}
+
+void ipc_endpoint_put(struct endpoint *ep)
+{
+    ASSERT(ep->refs > 0);
+    ep->refs--;
+}
+
+static void enqueue(struct thread **q, struct thread *t)
+{
+    t->ipc_next = 0;
+    while (*q)
+        q = &(*q)->ipc_next;
+    *q = t;
+}
+
+static struct thread *dequeue(struct thread **q)
+{
+    struct thread *t = *q;
+    if (t)
+        *q = t->ipc_next;
+    return t;
+}
+
+static void unlink(struct thread **q, struct thread *t)
+{
+    for (; *q; q = &(*q)->ipc_next)
+        if (*q == t) {
+            *q = t->ipc_next;
+            return;
+        }
+}
+
+static void wake(struct thread *t, int64_t a0)
+{
+    t->tf.x[10] = (uint64_t)a0;
+    t->ipc_op = IPC_NONE;
+    t->ipc_ep = 0;
+    t->state = T_RUNNABLE;
+}
+
+/* Move the sender's message into the receiver's registers. */
+static void transfer(struct thread *from, struct thread *to)
+{
+    const uint64_t *words = from->in_kcall ? from->kreq.w : &from->tf.x[11];
+    for (int i = 0; i < COWL_MSG_WORDS; i++)
+        to->tf.x[11 + i] = words[i];
+    to->tf.x[16] = from->in_kcall ? 0 : (uint64_t)from->proc->pid;
+    to->tf.x[10] = 0;
+}
+
+/* The receiver r takes sender s's message. */
+static void deliver(struct thread *s, struct thread *r)
+{
+    transfer(s, r);
+    if (s->ipc_op == IPC_SEND) {
+        wake(s, 0);
+        return;
+    }
+    s->ipc_op = IPC_REPLY_WAIT;
+    s->ipc_ep = 0;
+    r->reply_to = s;
+}
+
+static void block(struct thread *t, enum ipc_op op, struct endpoint *ep)
+{
+    t->ipc_op = op;
+    t->ipc_ep = ep;
+    t->state = T_BLOCKED;
+    sched_switch();
+}
+
+int64_t ipc_send(struct thread *t, struct endpoint *ep, int call)
+{
+    t->ipc_op = call ? IPC_CALL : IPC_SEND;
+    struct thread *r = dequeue(&ep->receivers);
+    if (r) {
+        deliver(t, r);
+        r->ipc_op = IPC_NONE;
+        r->state = T_RUNNABLE;
+        if (!call) {
+            t->ipc_op = IPC_NONE;
+            return 0;
+        }
+        t->state = T_BLOCKED;
+        sched_switch();
+        return (int64_t)t->tf.x[10];
+    }
+    enqueue(&ep->senders, t);
+    block(t, t->ipc_op, ep);
+    return (int64_t)t->tf.x[10];
+}
+
+int64_t ipc_recv(struct thread *t, struct endpoint *ep)
+{
+    if (ep->receiver && ep->receiver != t->proc)
+        return -COWL_EPERM;
+    if (t->reply_to)
+        return -COWL_EINVAL; /* answer the caller first */
+    struct thread *s = dequeue(&ep->senders);
+    if (s) {
+        deliver(s, t);
+        return 0;
+    }
+    enqueue(&ep->receivers, t);
+    block(t, IPC_RECV, ep);
+    return (int64_t)t->tf.x[10];
+}
+
+int64_t ipc_reply(struct thread *t)
+{
+    struct thread *c = t->reply_to;
+    if (!c)
+        return -COWL_EPERM;
+    t->reply_to = 0;
+    ASSERT(c->ipc_op == IPC_REPLY_WAIT);
+    if (c->in_kcall) {
+        for (int i = 0; i < COWL_MSG_WORDS; i++)
+            c->kreply.w[i] = t->tf.x[11 + i];
+        fault_apply(c);
+        c->ipc_op = IPC_NONE;
+        c->state = T_RUNNABLE;
+        return 0;
+    }
+    for (int i = 0; i < COWL_MSG_WORDS; i++)
+        c->tf.x[11 + i] = t->tf.x[11 + i];
+    c->tf.x[16] = (uint64_t)t->proc->pid;
+    wake(c, 0);
+    return 0;
+}
+
+void ipc_kernel_call(struct thread *t, struct endpoint *ep, const struct cowl_msg *req)
+{
+    t->kreq = *req;
+    t->in_kcall = true;
+    t->ipc_op = IPC_KCALL;
+    struct thread *r = dequeue(&ep->receivers);
+    if (r) {
+        deliver(t, r);
+        r->ipc_op = IPC_NONE;
+        r->state = T_RUNNABLE;
+        t->state = T_BLOCKED;
+        sched_switch();
+    } else {
+        enqueue(&ep->senders, t);
+        block(t, IPC_KCALL, ep);
+    }
+    t->in_kcall = false;
+}
+
+void ipc_forget(struct thread *t)
+{
+    if (t->ipc_ep) {
+        unlink(&t->ipc_ep->senders, t);
+        unlink(&t->ipc_ep->receivers, t);
+    }
+    for (int i = 0; i < NPROC; i++) {
+        struct thread *o = proc_thread_at(i);
+        if (o && o->reply_to == t)
+            o->reply_to = 0;
+    }
+    if (t->reply_to && t->reply_to->ipc_op == IPC_REPLY_WAIT &&
+        !t->reply_to->in_kcall)
+        wake(t->reply_to, -COWL_ENOENT);
+    t->reply_to = 0;
+}
+
+void ipc_abort(struct thread *t, int64_t err)
+{
+    if (t->state != T_BLOCKED || t->in_kcall || t->ipc_op == IPC_NONE)
+        return;
+    if (t->ipc_ep) {
+        unlink(&t->ipc_ep->senders, t);
+        unlink(&t->ipc_ep->receivers, t);
+    }
+    wake(t, err);
+}

@@ -1,0 +1,43 @@
+/*
+ * Synchronous endpoints. A message is COWL_MSG_WORDS words that travel in
+ * registers a1..a5; the receiver learns the sender's badge (its pid, set by
+ * the kernel; 0 for the kernel itself) in a6. The kernel also calls the
+ * pager through the pager's endpoint, on behalf of a thread that blocks until
+ * the answer (ipc_kernel_call).
+ */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include <stdint.h>
+#include "cowl/abi.h"
+#include "thread.h"
+
+#define NHANDLE 8
+
+struct endpoint {
+    int refs;                 /* handles naming it; free at 0 */
+    struct proc *receiver;    /* the only process that may receive, or 0 for any */
+    struct thread *senders;   /* queue of IPC_SEND, IPC_CALL, IPC_KCALL threads */
+    struct thread *receivers; /* queue of IPC_RECV threads */
+};
+
+struct endpoint *ipc_endpoint_new(struct proc *receiver);
+void ipc_endpoint_get(struct endpoint *ep);
+void ipc_endpoint_put(struct endpoint *ep);
+
+/* The syscalls; each returns the value for a0 (the partner may have set the
+ * rest of the registers). */
+int64_t ipc_send(struct thread *t, struct endpoint *ep, int call);
+int64_t ipc_recv(struct thread *t, struct endpoint *ep);
+int64_t ipc_reply(struct thread *t);
+
+/* Send req to ep for thread t, which blocks until the reply is in t->kreply.
+ * Caller holds big_lock and is t. */
+void ipc_kernel_call(struct thread *t, struct endpoint *ep, const struct cowl_msg *req);
+
+/* t is dying: take it off every queue and forget replies owed to it. */
+void ipc_forget(struct thread *t);
+/* Wake t if it waits in user IPC, with a0 = err; kernel calls keep waiting. */
+void ipc_abort(struct thread *t, int64_t err);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * The kernel's own page allocator. It serves page tables, kernel stacks and
+ * other kernel objects from the kernel pool, a stretch of RAM after the
+ * kernel image; user frames never come from here (they are the pager's).
+ */
+#ifndef KERNEL_KALLOC_H
+#define KERNEL_KALLOC_H
+
+#include <stdint.h>
+
+void kalloc_init(uint64_t start, uint64_t end);
+/* A zeroed page (its physical address, which the kernel may dereference), or 0. */
+uint64_t kalloc_page(void);
+void kalloc_free(uint64_t pa);
+uint64_t kalloc_free_pages(void);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * Kernel mappings are identity mappings (virtual = physical), global, with A
+ * and D preset: text R-X, rodata R--, data, bss and the rest of RAM RW-, the
+ * UART, PLIC and test device RW-. Nothing below the kernel image (OpenSBI's
+ * memory) is mapped.
+ */
+#include "kvm.h"
+#include "kalloc.h"
+#include "panic.h"
+#include "arch/riscv/csr.h"
+
+extern char __kernel_start[], __text_end[], __rodata_end[];
+
+static pte_t *kernel_root;
+
+uint64_t kvm_alloc_table(void *ctx)
+{
+    (void)ctx;
+    return kalloc_page();
+}
+
+static void map(uint64_t va, uint64_t size, uint64_t flags)
+{
+    uint64_t start = va & ~(SV39_PAGE - 1);
+    uint64_t end = (va + size + SV39_PAGE - 1) & ~(SV39_PAGE - 1);
+    if (sv39_map(kernel_root, start, start, end - start, flags | PTE_G | PTE_A | PTE_D,
+                 kvm_alloc_table, 0) < 0)
+        panic("kvm: cannot map 0x%lx..0x%lx", start, end);
+}
+
+void kvm_init(const struct machine *m)
+{
+    uint64_t ram_end = m->ram.base + m->ram.size;
+    if (ram_end > (uint64_t)SV39_KERNEL_SLOTS * SV39_GIGA)
+        panic("kvm: RAM ends at 0x%lx, above the 4 GiB the kernel maps", ram_end);
+    kernel_root = (pte_t *)kalloc_page();
+    ASSERT(kernel_root);
+    map(m->uart.base, m->uart.size, PTE_R | PTE_W);
+    map(m->plic.base, m->plic.size, PTE_R | PTE_W);
+    if (m->test.size)
+        map(m->test.base, m->test.size, PTE_R | PTE_W);
+    uint64_t text = (uint64_t)__kernel_start, rodata = (uint64_t)__text_end;
+    uint64_t data = (uint64_t)__rodata_end;
+    map(text, rodata - text, PTE_R | PTE_X);
+    map(rodata, data - rodata, PTE_R);
+    map(data, ram_end - data, PTE_R | PTE_W);
+}
+
+void kvm_install(void)
+{
+    sfence_vma_all();
+    csr_write(satp, SATP_MODE_SV39 | ((uint64_t)kernel_root >> 12));
+    sfence_vma_all();
+}
+
+pte_t *kvm_root(void)
+{
+    return kernel_root;
+}

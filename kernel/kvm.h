@@ -1,0 +1,20 @@
+/*
+ * The kernel's page table: the same on every hart and shared, through root
+ * slots 0..SV39_KERNEL_SLOTS-1, by every user space.
+ */
+#ifndef KERNEL_KVM_H
+#define KERNEL_KVM_H
+
+#include <stdint.h>
+#include "machine.h"
+#include "arch/riscv/sv39.h"
+
+/* Map the devices, the kernel image with its section permissions and the
+ * rest of RAM read-write. Panics if the kernel pool is too small. */
+void kvm_init(const struct machine *m);
+/* Switch this hart to the kernel page table. */
+void kvm_install(void);
+pte_t *kvm_root(void);
+uint64_t kvm_alloc_table(void *ctx);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * Spinlocks. The kernel runs under one big lock (big_lock) taken on every
+ * entry from user mode and released on the way out, as seL4 does on SMP:
+ * kernel paths are short and user code runs in parallel. The few leaf locks
+ * (console output, the kernel page allocator) are taken inside it, never the
+ * other way round, and none is held across a context switch except big_lock.
+ */
+#ifndef KERNEL_LOCK_H
+#define KERNEL_LOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct spinlock {
+    volatile uint32_t locked;
+    int32_t owner; /* cpu index holding it, -1 if none */
+    const char *name;
+};
+
+#define SPINLOCK_INIT(n) {0, -1, n}
+
+void spin_lock(struct spinlock *l);
+void spin_unlock(struct spinlock *l);
+bool spin_held(const struct spinlock *l);
+
+extern struct spinlock big_lock;
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * Boot. OpenSBI enters kmain on one hart with its hart id and the device
+ * tree. kmain learns the machine from the tree, lays out memory
+ *
+ *   [RAM base, kernel)  OpenSBI, never mapped
+ *   [kernel, end)       the kernel image
+ *   [end, pool)         the kernel pool (page tables, stacks): kalloc
+ *   [pool, RAM end)     the user pool, handed whole to the pager
+ *
+ * builds the kernel page table, starts every other hart through SBI HSM
+ * (kmain_secondary), runs a self-test if the boot arguments ask for one, and
+ * enters the scheduler.
+ */
+#include "console.h"
+#include "cpu.h"
+#include "frames.h"
+#include "kalloc.h"
+#include "kvm.h"
+#include "machine.h"
+#include "panic.h"
+#include "plic.h"
+#include "power.h"
+#include "printk.h"
+#include "proc.h"
+#include "sched.h"
+#include "selftest.h"
+#include "string.h"
+#include "timer.h"
+#include "trap.h"
+#include "uart.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/sbi.h"
+
+#define MIB          (1024UL * 1024UL)
+#define DTB_MAX_SIZE (64 * 1024)
+
+extern char __kernel_start[], __kernel_end[];
+extern char secondary_start[];
+
+struct cpu cpus[MAX_HARTS];
+uint32_t ncpu;
+struct machine machine;
+uint64_t user_pool_base, user_pool_end;
+
+/* The kernel pool gets a sixteenth of RAM, at least 4 MiB, ending on a
+ * 2 MiB boundary so that the user pool is mapped with large pages. */
+static void layout_memory(void)
+{
+    uint64_t ram_end = machine.ram.base + machine.ram.size;
+    uint64_t kend = (uint64_t)__kernel_end;
+    uint64_t ksize = machine.ram.size / 16 < 4 * MIB ? 4 * MIB : machine.ram.size / 16;
+    uint64_t pool = (kend + ksize + 2 * MIB - 1) & ~(2 * MIB - 1);
+    if ((uint64_t)__kernel_start < machine.ram.base || pool + 4 * MIB > ram_end)
+        panic("boot: %lu MiB of RAM at 0x%lx is too small for Cowl", machine.ram.size / MIB,
+              machine.ram.base);
+    for (uint32_t i = 0; i < machine.nreserved; i++) {
+        const struct machine_region *r = &machine.reserved[i];
+        if (r->base < ram_end && r->base + r->size > (uint64_t)__kernel_start)
+            panic("boot: reserved memory 0x%lx..0x%lx overlaps the kernel's RAM", r->base,
+                  r->base + r->size);
+    }
+    kalloc_init(kend, pool);
+    user_pool_base = pool;
+    user_pool_end = ram_end;
+}
+
+static void start_other_harts(uint32_t boot_hart)
+{
+    for (uint32_t i = 0; i < machine.nharts; i++) {
+        uint32_t id = machine.hart_ids[i];
+        if (id == boot_hart)
+            continue;
+        struct cpu *c = &cpus[ncpu];
+        c->index = ncpu++;
+        c->hartid = id;
+        if (sbi_hart_start(id, (uint64_t)secondary_start, c->index) != 0)
+            panic("boot: SBI could not start hart %u", id);
+        while (!c->online)
+            ;
+    }
+}
+
+static void banner(void)
+{
+    printk("cowl: %u harts, %lu MiB RAM, %lu MiB user pool\n", ncpu, machine.ram.size / MIB,
+           (user_pool_end - user_pool_base) / MIB);
+    printk("cowl: timer %s, boot args \"%s\"\n", timer_uses_sstc() ? "sstc" : "sbi",
+           machine.bootargs);
+}
+
+static uint32_t plic_context_of(uint32_t hartid)
+{
+    for (uint32_t i = 0; i < machine.nharts; i++)
+        if (machine.hart_ids[i] == hartid)
+            return machine.plic_context[i];
+    return UINT32_MAX;
+}
+
+void kmain(uint64_t hartid, const void *dtb)
+{
+    cpus[0] = (struct cpu){.index = 0, .hartid = (uint32_t)hartid};
+    __asm__ volatile("mv tp, %0" ::"r"(&cpus[0]));
+    ncpu = 1;
+    int err = machine_from_fdt(dtb, DTB_MAX_SIZE, &machine);
+    if (err < 0)
+        panic("boot: bad device tree at %p: %s", dtb, fdt_strerror(err));
+    uart_init(machine.uart.base);
+    power_init(machine.test.size ? machine.test.base : 0, machine.ram.base + machine.ram.size);
+    layout_memory();
+    kvm_init(&machine);
+    kvm_install();
+    timer_init(machine.timebase_hz, machine.sstc);
+    uint32_t ctx = plic_context_of((uint32_t)hartid);
+    if (ctx == UINT32_MAX)
+        panic("boot: the device tree routes no PLIC context to hart %lu", hartid);
+    plic_init(machine.plic.base, machine.uart_irq, ctx);
+    trap_init_hart();
+    cpus[0].online = 1;
+    start_other_harts((uint32_t)hartid);
+    banner();
+    selftest_run(machine.bootargs);
+    frames_init();
+    proc_create_init();
+    sched_loop();
+}
+
+void kmain_secondary(uint64_t hartid, uint64_t index)
+{
+    (void)hartid;
+    __asm__ volatile("mv tp, %0" ::"r"(&cpus[index]));
+    kvm_install();
+    trap_init_hart();
+    cpus[index].online = 1;
+    sched_loop();
+}

@@ -1,0 +1,97 @@
+/*
+ * Panic: one line saying what went wrong and on which hart, a backtrace from
+ * the frame-pointer chain with function names from the kernel's own symbol
+ * table (ksyms.c), then power-off with PANIC_EXIT_STATUS. The first hart to
+ * panic owns the console; any other hart that tries to print stops.
+ */
+#include <stdarg.h>
+#include "panic.h"
+#include "cpu.h"
+#include "ksyms.h"
+#include "power.h"
+#include "printk.h"
+#include "arch/riscv/csr.h"
+
+extern char __kernel_start[];
+extern char boot_stacks[];
+
+static const char *const exception_names[] = {
+    [EXC_INST_MISALIGNED] = "instruction address misaligned",
+    [EXC_INST_ACCESS] = "instruction access fault",
+    [EXC_ILLEGAL_INST] = "illegal instruction",
+    [EXC_BREAKPOINT] = "breakpoint",
+    [EXC_LOAD_MISALIGNED] = "load address misaligned",
+    [EXC_LOAD_ACCESS] = "load access fault",
+    [EXC_STORE_MISALIGNED] = "store/AMO address misaligned",
+    [EXC_STORE_ACCESS] = "store/AMO access fault",
+    [EXC_ECALL_U] = "environment call from U-mode",
+    [EXC_ECALL_S] = "environment call from S-mode",
+    [EXC_INST_PAGE_FAULT] = "instruction page fault",
+    [EXC_LOAD_PAGE_FAULT] = "load page fault",
+    [EXC_STORE_PAGE_FAULT] = "store/AMO page fault",
+};
+
+const char *scause_name(uint64_t scause)
+{
+    if (scause & SCAUSE_INTERRUPT)
+        return "interrupt";
+    uint64_t n = sizeof(exception_names) / sizeof(exception_names[0]);
+    if (scause < n && exception_names[scause])
+        return exception_names[scause];
+    return "unknown exception";
+}
+
+static void print_pc(int depth, uint64_t pc)
+{
+    uint64_t off;
+    const char *name = ksyms_lookup(pc, &off);
+    if (name)
+        printk("  #%d 0x%lx %s+0x%lx\n", depth, pc, name, off);
+    else
+        printk("  #%d 0x%lx ?\n", depth, pc);
+}
+
+/* A frame pointer is followed only while it stays aligned inside the kernel's
+ * memory, so a corrupt chain ends the backtrace instead of faulting again. */
+static int plausible_fp(uint64_t fp)
+{
+    return !(fp & 7) && fp > (uint64_t)__kernel_start + 16 && fp < power_ram_end();
+}
+
+void backtrace(uint64_t fp)
+{
+    for (int depth = 1; depth < 24 && plausible_fp(fp); depth++) {
+        uint64_t ra = ((uint64_t *)fp)[-1];
+        uint64_t next = ((uint64_t *)fp)[-2];
+        if (!ra)
+            break;
+        print_pc(depth, ra - 4);
+        if (next <= fp)
+            break;
+        fp = next;
+    }
+}
+
+void panic(const char *fmt, ...)
+{
+    printk_panic_mode();
+    va_list ap;
+    va_start(ap, fmt);
+    printk("\npanic: ");
+    vprintk(fmt, ap);
+    va_end(ap);
+    printk(" (hart %u)\nbacktrace:\n", this_cpu()->hartid);
+    print_pc(0, (uint64_t)__builtin_return_address(0));
+    backtrace(read_fp());
+    power_off(PANIC_EXIT_STATUS);
+}
+
+void panic_trap(const char *what, uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t fp)
+{
+    printk_panic_mode();
+    printk("\npanic: %s: %s (scause %lu) sepc 0x%lx stval 0x%lx (hart %u)\nbacktrace:\n", what,
+           scause_name(scause), scause, sepc, stval, this_cpu()->hartid);
+    print_pc(0, sepc);
+    backtrace(fp);
+    power_off(PANIC_EXIT_STATUS);
+}

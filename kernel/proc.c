@@ -1,0 +1,266 @@
+/*
+ * The process table: creation at boot, fork, exit, wait, kill. A process's
+ * record lives until its parent reaps it; its space and files go back at
+ * exit. Orphans pass to init. The pager may not fork, exit or be killed: if
+ * it dies the kernel halts, naming it, rather than hang every fault.
+ */
+#include "proc.h"
+#include "copy.h"
+#include "exec.h"
+#include "file.h"
+#include "frames.h"
+#include "panic.h"
+#include "printk.h"
+#include "sched.h"
+#include "string.h"
+#include "trap.h"
+#include "arch/riscv/csr.h"
+
+static struct proc procs[NPROC];
+static struct proc *init_proc;
+static int next_pid = 1;
+
+struct proc *proc_current(void)
+{
+    struct thread *t = sched_current();
+    return t ? t->proc : 0;
+}
+
+struct thread *proc_thread_at(int i)
+{
+    return procs[i].pid ? procs[i].thread : 0;
+}
+
+/* A process record with a thread starting at entry and an empty space. */
+static struct proc *alloc(const char *name, void (*entry)(void), bool pinned)
+{
+    for (int i = 0; i < NPROC; i++) {
+        struct proc *p = &procs[i];
+        if (p->pid)
+            continue;
+        struct thread *t = sched_thread_alloc(entry);
+        struct space *s = t ? space_create(pinned) : 0;
+        if (!s) {
+            if (t)
+                sched_thread_free(t);
+            return 0;
+        }
+        *p = (struct proc){.pid = next_pid++, .space = s, .thread = t};
+        strlcpy(p->name, name, sizeof(p->name));
+        t->proc = p;
+        return p;
+    }
+    return 0;
+}
+
+static void free_record(struct proc *p)
+{
+    sched_thread_free(p->thread);
+    p->pid = 0;
+}
+
+struct proc *proc_create_pager(struct endpoint *ep, uint64_t batch_pa)
+{
+    struct proc *p = alloc("pager", trap_thread_start, true);
+    if (!p || exec_load_pager(p, batch_pa) < 0)
+        panic("boot: cannot start the pager");
+    p->pager = true;
+    p->handles[COWL_PAGER_EP] = ep;
+    ep->receiver = p;
+    file_std_open(p->files);
+    p->thread->state = T_RUNNABLE;
+    return p;
+}
+
+static void init_start(void)
+{
+    char *argv[] = {"init", 0};
+    if (exec_program("init", argv, 1) < 0)
+        panic("boot: cannot exec init");
+    trap_return();
+}
+
+void proc_create_init(void)
+{
+    init_proc = alloc("init", init_start, false);
+    if (!init_proc)
+        panic("boot: cannot create init");
+    struct endpoint *ep = frames_pager_endpoint();
+    if (ep) {
+        ipc_endpoint_get(ep);
+        init_proc->handles[COWL_PAGER_EP] = ep;
+    }
+    file_std_open(init_proc->files);
+    init_proc->thread->state = T_RUNNABLE;
+}
+
+int proc_fork(void)
+{
+    struct proc *parent = proc_current();
+    if (parent->pager)
+        return -COWL_EPERM;
+    struct proc *child = alloc(parent->name, trap_thread_start, false);
+    if (!child)
+        return -COWL_ENOMEM;
+    if (space_fork(parent->space, child->space) < 0) {
+        space_destroy(child->space);
+        free_record(child);
+        return -COWL_ENOMEM;
+    }
+    child->thread->tf = parent->thread->tf;
+    child->thread->tf.kernel_sp = child->thread->kstack + 4096;
+    child->thread->tf.x[10] = 0;
+    child->parent = parent;
+    for (int i = 0; i < NOFILE; i++)
+        if (parent->files[i])
+            child->files[i] = file_dup(parent->files[i]);
+    for (int i = 0; i < NHANDLE; i++)
+        if ((child->handles[i] = parent->handles[i]))
+            ipc_endpoint_get(child->handles[i]);
+    child->thread->state = T_RUNNABLE;
+    return child->pid;
+}
+
+void proc_exit(int status)
+{
+    struct proc *p = proc_current();
+    if (p->pager)
+        panic("the pager (pid %d) exited with status %d", p->pid, status);
+    if (p == init_proc)
+        panic("init exited with status %d", status);
+    for (int i = 0; i < NOFILE; i++)
+        if (p->files[i]) {
+            file_close(p->files[i]);
+            p->files[i] = 0;
+        }
+    for (int i = 0; i < NHANDLE; i++)
+        if (p->handles[i]) {
+            ipc_endpoint_put(p->handles[i]);
+            p->handles[i] = 0;
+        }
+    ipc_forget(p->thread);
+    space_destroy(p->space);
+    p->space = 0;
+    for (int i = 0; i < NPROC; i++)
+        if (procs[i].pid && procs[i].parent == p) {
+            procs[i].parent = init_proc;
+            if (procs[i].zombie)
+                sched_wakeup(init_proc);
+        }
+    p->status = status;
+    p->zombie = true;
+    sched_wakeup(p->parent);
+    p->thread->state = T_DEAD;
+    sched_switch();
+    panic("a dead thread ran");
+}
+
+int proc_wait(uint64_t status_va)
+{
+    struct proc *me = proc_current();
+    for (;;) {
+        bool children = false;
+        for (int i = 0; i < NPROC; i++) {
+            struct proc *c = &procs[i];
+            if (!c->pid || c->parent != me)
+                continue;
+            children = true;
+            if (!c->zombie)
+                continue;
+            int pid = c->pid;
+            int32_t status = c->status;
+            if (status_va && copy_out(me->space, status_va, &status, sizeof(status)) < 0)
+                return -COWL_EFAULT;
+            free_record(c);
+            return pid;
+        }
+        if (!children)
+            return -COWL_ECHILD;
+        if (me->killed)
+            return -COWL_EINVAL;
+        sched_sleep(me);
+    }
+}
+
+int proc_kill(int pid)
+{
+    for (int i = 0; i < NPROC; i++) {
+        struct proc *p = &procs[i];
+        if (p->pid != pid || p->zombie)
+            continue;
+        if (p->pager)
+            return -COWL_EPERM;
+        p->killed = true;
+        if (p->thread->state == T_SLEEPING)
+            p->thread->state = T_RUNNABLE;
+        ipc_abort(p->thread, -COWL_ENOENT);
+        return 0;
+    }
+    return -COWL_ENOENT;
+}
+
+void proc_fault_kill(struct proc *p, uint64_t scause, uint64_t pc, uint64_t addr)
+{
+    if (p->pager)
+        panic("the pager (pid %d) faulted: %s at pc 0x%lx addr 0x%lx", p->pid,
+              scause_name(scause), pc, addr);
+    printk("cowl: pid %d (%s) killed: %s at pc 0x%lx addr 0x%lx\n", p->pid, p->name,
+           scause_name(scause), pc, addr);
+    p->killed = true;
+}
+
+static enum cowl_proc_state state_of(struct proc *p)
+{
+    if (p->zombie)
+        return COWL_ZOMBIE;
+    switch (p->thread->state) {
+    case T_RUNNABLE:
+        return COWL_RUNNABLE;
+    case T_RUNNING:
+        return COWL_RUNNING;
+    case T_SLEEPING:
+        return COWL_SLEEPING;
+    default:
+        return COWL_BLOCKED;
+    }
+}
+
+int proc_info(struct cowl_procinfo *rows, int max)
+{
+    int n = 0;
+    for (int i = 0; i < NPROC && n < max; i++) {
+        struct proc *p = &procs[i];
+        if (!p->pid)
+            continue;
+        rows[n] = (struct cowl_procinfo){
+            .pid = p->pid,
+            .ppid = p->parent ? p->parent->pid : 0,
+            .state = state_of(p),
+            .frames = p->space ? (int32_t)space_frames(p->space) : 0,
+        };
+        memcpy(rows[n].name, p->name, sizeof(rows[n].name));
+        n++;
+    }
+    return n;
+}
+
+void proc_count_frames(uint64_t base_pfn, uint64_t first, uint64_t n, uint32_t *counts)
+{
+    for (int i = 0; i < NPROC; i++)
+        if (procs[i].pid && procs[i].space)
+            space_count_frames(procs[i].space, base_pfn, first, n, counts);
+}
+
+void proc_dump(void)
+{
+    static const char *const names[] = {"?", "runnable", "running", "sleeping", "blocked",
+                                        "zombie"};
+    printk("PID PPID STATE    FRAMES NAME\n");
+    for (int i = 0; i < NPROC; i++) {
+        struct proc *p = &procs[i];
+        if (!p->pid)
+            continue;
+        printk("%3d %4d %s %lu %s\n", p->pid, p->parent ? p->parent->pid : 0, names[state_of(p)],
+               p->space ? space_frames(p->space) : 0UL, p->name);
+    }
+}

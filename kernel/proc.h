@@ -1,0 +1,54 @@
+/*
+ * Processes: a pid, a parent, a space and (for now) one thread, plus what
+ * the process holds: file descriptors and endpoint handles. The pager is
+ * pid 1 and privileged; init is the first ordinary process and adopts
+ * orphans. All fields change only under big_lock.
+ */
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "ipc.h"
+#include "space.h"
+#include "thread.h"
+
+#define NPROC  64
+#define NOFILE 16
+
+struct file;
+
+struct proc {
+    int pid; /* 0 when the record is free */
+    struct proc *parent;
+    struct space *space;
+    struct thread *thread;
+    bool killed;
+    bool zombie;
+    bool pager; /* the privileged pager */
+    int status;
+    char name[16];
+    struct file *files[NOFILE];
+    struct endpoint *handles[NHANDLE];
+};
+
+/* Boot: the pager (pager modes), loaded from frames carved out of the pool;
+ * its batch buffer (physical) is mapped at COWL_PAGER_BATCH_VA. */
+struct proc *proc_create_pager(struct endpoint *ep, uint64_t batch_pa);
+/* Boot: init, whose thread execs "init" when it first runs. */
+void proc_create_init(void);
+
+int proc_fork(void);
+__attribute__((noreturn)) void proc_exit(int status);
+int proc_wait(uint64_t status_va);
+int proc_kill(int pid);
+/* Kill p for a fault it took, with a console line saying what it was. */
+void proc_fault_kill(struct proc *p, uint64_t scause, uint64_t pc, uint64_t addr);
+struct proc *proc_current(void);
+struct thread *proc_thread_at(int i);
+int proc_info(struct cowl_procinfo *rows, int max);
+/* mappings of pool frames [first, first+n) by every space into counts. */
+void proc_count_frames(uint64_t base_pfn, uint64_t first, uint64_t n, uint32_t *counts);
+void proc_dump(void);
+
+#endif

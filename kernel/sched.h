@@ -1,0 +1,29 @@
+/*
+ * The scheduler: a round-robin loop on every hart over the thread table,
+ * and sleep/wakeup on channels. Everything here runs under big_lock.
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include "thread.h"
+
+#define NTHREAD 64
+
+/* Run threads on this hart for ever. Caller does not hold big_lock. */
+__attribute__((noreturn)) void sched_loop(void);
+/* Give up the hart; the caller's state is already set (not T_RUNNING).
+ * Caller holds big_lock, which it holds again on return. */
+void sched_switch(void);
+/* Put the current thread back on the run queue and switch. */
+void sched_yield(void);
+/* Sleep on chan until sched_wakeup(chan). Caller holds big_lock. */
+void sched_sleep(const void *chan);
+void sched_wakeup(const void *chan);
+/* A free thread with a kernel stack whose context starts at entry, or 0. */
+struct thread *sched_thread_alloc(void (*entry)(void));
+void sched_thread_free(struct thread *t);
+struct thread *sched_current(void);
+/* Print every live thread's process (Ctrl-P). */
+void sched_dump(void);
+
+#endif

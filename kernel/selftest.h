@@ -1,0 +1,14 @@
+/*
+ * Kernel self-tests chosen by a boot argument (`test=NAME`), for the qemu
+ * test suite: each prints what it checked and powers the machine off with
+ * its verdict.
+ */
+#ifndef KERNEL_SELFTEST_H
+#define KERNEL_SELFTEST_H
+
+/* Run the test bootargs names, if any; returns when there is none. */
+void selftest_run(const char *bootargs);
+/* The value of `key=` in bootargs copied into out, or 0 if absent. */
+int bootarg_get(const char *bootargs, const char *key, char *out, int size);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * Address spaces: a Sv39 root whose slots 0..3 are the kernel's, an ASID, and
+ * a TLB generation. Whoever changes a space's user PTEs bumps its generation
+ * (space_changed); a hart flushes the space's ASID when it next activates it
+ * with a generation it has not seen. Because a space's one thread runs on one
+ * hart at a time, this covers every hart that may cache the space without
+ * cross-hart shootdowns; the hart making the change flushes itself at once.
+ *
+ * User frames come from and go back to the frame service (frames.h); page
+ * tables come from the kernel pool.
+ */
+#ifndef KERNEL_SPACE_H
+#define KERNEL_SPACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/riscv/sv39.h"
+
+#define NSPACE 64
+
+struct space {
+    pte_t *root; /* 0 when the record is free */
+    uint16_t asid;
+    uint32_t gen;   /* TLB generation, from a global counter */
+    uint64_t heap;  /* start of the heap: end of the loaded image */
+    uint64_t brk;   /* current break (sbrk) */
+    bool pinned;    /* the pager's: frames carved at boot, never COW */
+};
+
+#define PTE_USER_RW (PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D)
+
+struct space *space_create(bool pinned);
+/* Give every user frame back and free the tables and the record. Blocks. */
+void space_destroy(struct space *s);
+void space_activate(struct space *s);
+void space_changed(struct space *s);
+
+/* The valid user leaf PTE for va, or 0 (va outside the user range too). */
+pte_t *space_pte(struct space *s, uint64_t va);
+/* Map npages fresh zeroed frames at va with flags (PTE_R/W/X); -1 if out of
+ * frames or tables (what was mapped stays mapped). */
+int space_map_new(struct space *s, uint64_t va, uint64_t npages, uint64_t flags);
+/* Unmap [va, va+npages) and give the frames back. */
+void space_unmap(struct space *s, uint64_t va, uint64_t npages);
+/* Fill child from parent: COW sharing, or copies in cow=eager. -1 on
+ * failure, after which the caller destroys child. */
+int space_fork(struct space *parent, struct space *child);
+/* User frames mapped in s. */
+uint64_t space_frames(struct space *s);
+/* Add one to counts[i] for each mapping of pool frame i (base_pfn + i). */
+void space_count_frames(struct space *s, uint64_t base_pfn, uint64_t first, uint64_t n,
+                        uint32_t *counts);
+
+#endif

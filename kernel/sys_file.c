@@ -1,0 +1,158 @@
+/*
+ * File-descriptor and IPC syscalls. Descriptors and endpoint handles are
+ * small indices into the process's tables, checked on every use.
+ */
+#include "copy.h"
+#include "file.h"
+#include "ipc.h"
+#include "proc.h"
+#include "sched.h"
+#include "syscall.h"
+
+#define ARG(i) (tf->x[10 + (i)])
+
+static struct file *fd_file(uint64_t fd)
+{
+    return fd < NOFILE ? proc_current()->files[fd] : 0;
+}
+
+static int fd_install(struct file *f)
+{
+    struct proc *p = proc_current();
+    for (int fd = 0; fd < NOFILE; fd++)
+        if (!p->files[fd]) {
+            p->files[fd] = f;
+            return fd;
+        }
+    return -1;
+}
+
+int64_t sys_read(struct trapframe *tf)
+{
+    struct file *f = fd_file(ARG(0));
+    if (!f || (int64_t)ARG(2) < 0)
+        return -COWL_EBADF;
+    return file_read(f, ARG(1), ARG(2));
+}
+
+int64_t sys_write(struct trapframe *tf)
+{
+    struct file *f = fd_file(ARG(0));
+    if (!f || (int64_t)ARG(2) < 0)
+        return -COWL_EBADF;
+    return file_write(f, ARG(1), ARG(2));
+}
+
+int64_t sys_close(struct trapframe *tf)
+{
+    struct file *f = fd_file(ARG(0));
+    if (!f)
+        return -COWL_EBADF;
+    proc_current()->files[ARG(0)] = 0;
+    file_close(f);
+    return 0;
+}
+
+int64_t sys_dup(struct trapframe *tf)
+{
+    struct file *f = fd_file(ARG(0));
+    if (!f)
+        return -COWL_EBADF;
+    int fd = fd_install(f);
+    if (fd < 0)
+        return -COWL_ENOMEM;
+    file_dup(f);
+    return fd;
+}
+
+int64_t sys_open(struct trapframe *tf)
+{
+    char path[32];
+    if (copy_in_str(proc_current()->space, path, ARG(0), sizeof(path)) < 0)
+        return -COWL_EFAULT;
+    if (ARG(1) != 0 && !(path[0] == 'c'))
+        return -COWL_EPERM; /* the boot image is read-only */
+    struct file *f = file_open(path);
+    if (!f)
+        return -COWL_ENOENT;
+    int fd = fd_install(f);
+    if (fd < 0)
+        file_close(f);
+    return fd < 0 ? -COWL_ENOMEM : fd;
+}
+
+int64_t sys_pipe(struct trapframe *tf)
+{
+    struct proc *p = proc_current();
+    struct file *rd, *wr;
+    if (file_pipe(&rd, &wr) < 0)
+        return -COWL_ENOMEM;
+    int fds[2] = {fd_install(rd), -1};
+    if (fds[0] >= 0)
+        fds[1] = fd_install(wr);
+    if (fds[1] < 0 || copy_out(p->space, ARG(0), fds, sizeof(fds)) < 0) {
+        if (fds[0] >= 0)
+            p->files[fds[0]] = 0;
+        if (fds[1] >= 0)
+            p->files[fds[1]] = 0;
+        file_close(rd);
+        file_close(wr);
+        return fds[1] < 0 ? -COWL_ENOMEM : -COWL_EFAULT;
+    }
+    return 0;
+}
+
+static struct endpoint *handle(uint64_t h)
+{
+    return h < NHANDLE ? proc_current()->handles[h] : 0;
+}
+
+int64_t sys_ep_create(struct trapframe *tf)
+{
+    (void)tf;
+    struct proc *p = proc_current();
+    for (int h = 0; h < NHANDLE; h++) {
+        if (p->handles[h])
+            continue;
+        if (!(p->handles[h] = ipc_endpoint_new(0)))
+            return -COWL_ENOMEM;
+        return h;
+    }
+    return -COWL_ENOMEM;
+}
+
+int64_t sys_send(struct trapframe *tf)
+{
+    struct endpoint *ep = handle(ARG(0));
+    return ep ? ipc_send(sched_current(), ep, 0) : -COWL_EBADF;
+}
+
+int64_t sys_call(struct trapframe *tf)
+{
+    struct endpoint *ep = handle(ARG(0));
+    return ep ? ipc_send(sched_current(), ep, 1) : -COWL_EBADF;
+}
+
+int64_t sys_recv(struct trapframe *tf)
+{
+    struct endpoint *ep = handle(ARG(0));
+    return ep ? ipc_recv(sched_current(), ep) : -COWL_EBADF;
+}
+
+int64_t sys_reply(struct trapframe *tf)
+{
+    (void)tf;
+    return ipc_reply(sched_current());
+}
+
+int64_t sys_reply_recv(struct trapframe *tf)
+{
+    struct endpoint *ep = handle(ARG(0));
+    if (!ep)
+        return -COWL_EBADF;
+    struct thread *t = sched_current();
+    int64_t r = ipc_reply(t);
+    if (r < 0 && r != -COWL_EPERM)
+        return r;
+    return ipc_recv(t, ep);
+}

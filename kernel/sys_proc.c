@@ -1,0 +1,189 @@
+/*
+ * Process, memory and system syscalls: argument checks here, work in proc.c,
+ * exec.c, space.c and frames.c.
+ */
+#include "copy.h"
+#include "exec.h"
+#include "frames.h"
+#include "kalloc.h"
+#include "machine.h"
+#include "power.h"
+#include "proc.h"
+#include "sched.h"
+#include "string.h"
+#include "syscall.h"
+#include "timer.h"
+#include "cpu.h"
+
+#define ARG(i) (tf->x[10 + (i)])
+
+extern struct machine machine;
+
+int64_t sys_fork(struct trapframe *tf)
+{
+    (void)tf;
+    return proc_fork();
+}
+
+int64_t sys_exit(struct trapframe *tf)
+{
+    proc_exit((int)ARG(0));
+}
+
+int64_t sys_wait(struct trapframe *tf)
+{
+    return proc_wait(ARG(0));
+}
+
+int64_t sys_kill(struct trapframe *tf)
+{
+    return proc_kill((int)ARG(0));
+}
+
+int64_t sys_getpid(struct trapframe *tf)
+{
+    (void)tf;
+    return proc_current()->pid;
+}
+
+int64_t sys_nullcall(struct trapframe *tf)
+{
+    (void)tf;
+    return 0;
+}
+
+int64_t sys_hartid(struct trapframe *tf)
+{
+    (void)tf;
+    return this_cpu()->hartid;
+}
+
+/* Copy the user's argv (at most EXEC_MAX_ARGS strings) into page. */
+static int fetch_args(struct space *s, uva_t uargv, char *page, char **argv)
+{
+    uint64_t used = 0;
+    for (int argc = 0; argc <= EXEC_MAX_ARGS; argc++) {
+        uint64_t ptr;
+        if (copy_in(s, &ptr, uargv + argc * sizeof(uint64_t), sizeof(ptr)) < 0)
+            return -1;
+        if (!ptr)
+            return argc;
+        if (argc == EXEC_MAX_ARGS || used >= 4096 ||
+            copy_in_str(s, page + used, ptr, 4096 - used) < 0)
+            return -1;
+        argv[argc] = page + used;
+        used += strlen(page + used) + 1;
+    }
+    return -1;
+}
+
+int64_t sys_exec(struct trapframe *tf)
+{
+    struct space *s = proc_current()->space;
+    char name[32], *argv[EXEC_MAX_ARGS + 1];
+    if (copy_in_str(s, name, ARG(0), sizeof(name)) < 0)
+        return -COWL_EFAULT;
+    uint64_t page = kalloc_page();
+    if (!page)
+        return -COWL_ENOMEM;
+    int argc = fetch_args(s, ARG(1), (char *)page, argv);
+    int r = argc < 0 ? -COWL_EFAULT : exec_program(name, argv, argc);
+    kalloc_free(page);
+    return r;
+}
+
+int64_t sys_sbrk(struct trapframe *tf)
+{
+    struct space *s = proc_current()->space;
+    int64_t n = (int32_t)ARG(0);
+    uint64_t old = s->brk, new = old + (uint64_t)n;
+    if (n > 0 && (new < old || new > COWL_PAGER_TABLE_VA))
+        return -COWL_ENOMEM;
+    if (n < 0 && (uint64_t)-n > old - s->heap)
+        return -COWL_EINVAL;
+    uint64_t old_top = (old + 4095) & ~4095UL, new_top = (new + 4095) & ~4095UL;
+    if (new_top > old_top &&
+        space_map_new(s, old_top, (new_top - old_top) / 4096, PTE_R | PTE_W) < 0) {
+        space_unmap(s, old_top, (new_top - old_top) / 4096);
+        return -COWL_ENOMEM;
+    }
+    if (new_top < old_top)
+        space_unmap(s, new_top, (old_top - new_top) / 4096);
+    s->brk = new;
+    return (int64_t)old;
+}
+
+int64_t sys_sleep(struct trapframe *tf)
+{
+    uint64_t until = timer_ticks() + (uint32_t)ARG(0);
+    while (timer_ticks() < until) {
+        if (proc_current()->killed)
+            return -1;
+        sched_sleep(timer_ticks_chan());
+    }
+    return 0;
+}
+
+int64_t sys_uptime(struct trapframe *tf)
+{
+    (void)tf;
+    return (int64_t)timer_ticks();
+}
+
+int64_t sys_bootargs(struct trapframe *tf)
+{
+    uint64_t len = strlen(machine.bootargs) + 1, n = ARG(1);
+    if (copy_out(proc_current()->space, ARG(0), machine.bootargs, n < len ? n : len) < 0)
+        return -COWL_EFAULT;
+    return (int64_t)len - 1;
+}
+
+int64_t sys_poweroff(struct trapframe *tf)
+{
+    power_off((int)ARG(0));
+}
+
+int64_t sys_procinfo(struct trapframe *tf)
+{
+    struct cowl_procinfo rows[NPROC];
+    int max = (int)ARG(1);
+    if (max < 0)
+        return -COWL_EINVAL;
+    int n = proc_info(rows, max < NPROC ? max : NPROC);
+    if (copy_out(proc_current()->space, ARG(0), rows, n * sizeof(rows[0])) < 0)
+        return -COWL_EFAULT;
+    return n;
+}
+
+int64_t sys_poolstat(struct trapframe *tf)
+{
+    struct cowl_poolstat st;
+    if (frames_stat(&st) < 0)
+        return -COWL_EINVAL;
+    return copy_out(proc_current()->space, ARG(0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;
+}
+
+int64_t sys_poolcheck(struct trapframe *tf)
+{
+    (void)tf;
+    uint64_t base = user_pool_base >> 12, total = (user_pool_end - user_pool_base) / 4096;
+    int64_t mismatches = 0;
+    uint32_t *batch = frames_batch_begin();
+    for (uint64_t first = 0; first < total; first += COWL_BATCH_MAX) {
+        uint64_t n = total - first < COWL_BATCH_MAX ? total - first : COWL_BATCH_MAX;
+        memset(batch, 0, n * sizeof(uint32_t));
+        proc_count_frames(base, first, n, batch);
+        if (frames_batch_call(PG_AUDIT, n, first) != PG_OK) {
+            mismatches = -COWL_EINVAL;
+            break;
+        }
+        mismatches += frames_audit_result();
+    }
+    frames_batch_end();
+    return mismatches;
+}
+
+int64_t sys_pagertrace(struct trapframe *tf)
+{
+    return frames_trace(ARG(0) != 0);
+}

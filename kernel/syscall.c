@@ -1,0 +1,26 @@
+/*
+ * The dispatch table: one entry per COWL_SYSCALLS line, the rest -EINVAL.
+ */
+#include "syscall.h"
+
+typedef int64_t (*syscall_fn)(struct trapframe *);
+
+static const syscall_fn table[COWL_NSYSCALL] = {
+#define X(num, name, stub) [num] = sys_##name,
+    COWL_SYSCALLS(X)
+#undef X
+};
+
+#define X(num, name, stub) _Static_assert(num < COWL_NSYSCALL, "COWL_NSYSCALL too small");
+COWL_SYSCALLS(X)
+#undef X
+
+void syscall_dispatch(struct trapframe *tf)
+{
+    uint64_t n = tf->x[17];
+    if (__builtin_expect(n >= COWL_NSYSCALL || !table[n], 0)) {
+        tf->x[10] = (uint64_t)-COWL_EINVAL;
+        return;
+    }
+    tf->x[10] = (uint64_t)table[n](tf);
+}

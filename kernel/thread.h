@@ -1,0 +1,65 @@
+/*
+ * Threads: the unit the scheduler runs. A thread has a kernel stack, a trap
+ * frame holding its user registers, and a kernel context to resume. Its
+ * state changes only under big_lock.
+ */
+#ifndef KERNEL_THREAD_H
+#define KERNEL_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "cpu.h"
+#include "arch/riscv/asm.h"
+#include "cowl/abi.h"
+
+struct trapframe {
+    uint64_t x[32]; /* x1..x31 by register number; x[0] unused */
+    uint64_t sepc;
+    uint64_t kernel_sp;
+    uint64_t kernel_tp;
+};
+
+_Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "asm.h TF_SEPC");
+_Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == TF_KERNEL_SP, "asm.h");
+_Static_assert(__builtin_offsetof(struct trapframe, kernel_tp) == TF_KERNEL_TP, "asm.h");
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "asm.h TF_SIZE");
+
+enum thread_state {
+    T_FREE,
+    T_RUNNABLE,
+    T_RUNNING,
+    T_SLEEPING, /* on chan */
+    T_BLOCKED,  /* in IPC, waiting for a partner or a reply */
+    T_DEAD,     /* exited; its process record remains until reaped */
+};
+
+/* What a thread blocked in IPC is doing (state T_BLOCKED). */
+enum ipc_op {
+    IPC_NONE,
+    IPC_SEND,       /* queued on ipc_ep with a message in a1..a5 */
+    IPC_CALL,       /* queued on ipc_ep; wants a reply */
+    IPC_KCALL,      /* the kernel's request on this thread's behalf, in kreq */
+    IPC_RECV,       /* waiting on ipc_ep for a message */
+    IPC_REPLY_WAIT, /* delivered; waiting for reply_to's answer */
+};
+
+struct endpoint;
+
+struct thread {
+    struct trapframe tf;
+    struct context ctx;
+    enum thread_state state;
+    const void *chan;
+    uint64_t kstack; /* one kernel page; the stack grows down from its end */
+    struct proc *proc;
+    /* IPC, all under big_lock. */
+    enum ipc_op ipc_op;
+    struct endpoint *ipc_ep;   /* queue it waits on */
+    struct thread *ipc_next;   /* next in that queue */
+    struct thread *reply_to;   /* a receiver: the caller its reply goes to */
+    bool in_kcall;             /* the kernel is calling the pager for it */
+    struct cowl_msg kreq;      /* that call's request */
+    struct cowl_msg kreply;    /* and the pager's reply */
+};
+
+#endif

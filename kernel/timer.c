@@ -1,0 +1,57 @@
+/*
+ * Timer deadlines are absolute times on the `time` CSR. stimecmp (CSR 0x14d)
+ * is named by number because the assembler predates Sstc.
+ */
+#include "timer.h"
+#include "cpu.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/sbi.h"
+
+static uint64_t interval;
+static bool use_sstc;
+static volatile uint64_t ticks;
+
+static void set_deadline(uint64_t when)
+{
+    if (use_sstc)
+        __asm__ volatile("csrw 0x14d, %0" ::"r"(when));
+    else
+        sbi_set_timer(when);
+}
+
+void timer_init(uint64_t timebase_hz, bool sstc)
+{
+    interval = timebase_hz / TICK_HZ;
+    use_sstc = sstc;
+}
+
+void timer_start_hart(void)
+{
+    set_deadline(csr_read(time) + interval);
+    csr_set(sie, SIE_STIE);
+}
+
+bool timer_intr(void)
+{
+    set_deadline(csr_read(time) + interval);
+    this_cpu()->ticks++;
+    if (this_cpu()->index != 0)
+        return false;
+    __atomic_add_fetch(&ticks, 1, __ATOMIC_RELAXED);
+    return true;
+}
+
+uint64_t timer_ticks(void)
+{
+    return ticks;
+}
+
+bool timer_uses_sstc(void)
+{
+    return use_sstc;
+}
+
+const void *timer_ticks_chan(void)
+{
+    return (const void *)&ticks;
+}

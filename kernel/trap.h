@@ -1,0 +1,16 @@
+/*
+ * Trap handling: user traps (syscalls, interrupts, faults) and the kernel's
+ * own traps (interrupts in the idle loop; anything else is a kernel bug).
+ */
+#ifndef KERNEL_TRAP_H
+#define KERNEL_TRAP_H
+
+#include "thread.h"
+
+void trap_init_hart(void);
+/* Leave the kernel for the current thread's user context: releases big_lock. */
+__attribute__((noreturn)) void trap_return(void);
+/* A new thread's first kernel context starts here and goes to user mode. */
+void trap_thread_start(void);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * The one header of every Cowl user program: xv6's user API (system calls
+ * and ulib helpers, with xv6's signatures, so xv6 programs build with only
+ * their include lines changed) plus Cowl's own calls and the IPC wrappers.
+ *
+ * Plain system calls return -1 on any error, as in xv6. The IPC wrappers
+ * return the kernel's status unchanged: 0, or a negated COWL_E* number.
+ */
+#ifndef COWL_USER_H
+#define COWL_USER_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <cowl/abi.h>
+
+typedef unsigned int uint;
+typedef unsigned short ushort;
+typedef unsigned char uchar;
+typedef unsigned char uint8;
+typedef unsigned short uint16;
+typedef unsigned int uint32;
+typedef unsigned long uint64;
+
+/* open() modes, as xv6 spells them; Cowl opens only for reading. */
+#define O_RDONLY 0x000
+#define O_WRONLY 0x001
+#define O_RDWR   0x002
+#define O_CREATE 0x200
+#define O_TRUNC  0x400
+
+/* System calls (syscall.S). */
+int fork(void);
+void exit(int status) __attribute__((noreturn));
+int wait(int *status);
+int pipe(int *fds);
+int write(int fd, const void *buf, int n);
+int read(int fd, void *buf, int n);
+int close(int fd);
+int kill(int pid);
+int exec(const char *path, char **argv);
+int open(const char *path, int mode);
+int dup(int fd);
+int getpid(void);
+char *sbrk(int n);
+int sleep(int ticks);
+int uptime(void);
+
+/* Cowl's own calls. */
+int bootargs(char *buf, int n);
+void poweroff(int status) __attribute__((noreturn));
+int procinfo(struct cowl_procinfo *rows, int max);
+int poolstat(struct cowl_poolstat *st);
+int poolcheck(void);
+int pagertrace(int on);
+int nullcall(void);
+int hartid(void);
+int ep_create(void);
+
+/* IPC (ipc.c). `badge` may be 0; it receives the sender's pid (0 = kernel). */
+int ipc_send(int ep, const struct cowl_msg *m);
+int ipc_recv(int ep, struct cowl_msg *out, uint64 *badge);
+int ipc_call(int ep, const struct cowl_msg *m, struct cowl_msg *out);
+int ipc_reply(const struct cowl_msg *m);
+int ipc_reply_recv(int ep, const struct cowl_msg *reply, struct cowl_msg *out, uint64 *badge);
+
+/* ulib (string.c, ulib.c). */
+char *strcpy(char *dst, const char *src);
+int strcmp(const char *p, const char *q);
+int strncmp(const char *p, const char *q, uint n);
+uint strlen(const char *s);
+char *strchr(const char *s, char c);
+void *memset(void *dst, int c, uint n);
+void *memmove(void *dst, const void *src, int n);
+int memcmp(const void *s1, const void *s2, uint n);
+void *memcpy(void *dst, const void *src, uint n);
+char *gets(char *buf, int max);
+int atoi(const char *s);
+
+/* printf.c: %d %u %x %p %s %c %%, l and ll modifiers, width, '0' and '-'. */
+void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vprintf(int fd, const char *fmt, va_list ap);
+
+/* malloc.c */
+void *malloc(uint n);
+void free(void *p);
+
+/* The cycle counter, for benchmarks (the kernel lets user mode read it). */
+static inline uint64 rdcycle(void)
+{
+    uint64 c;
+    asm volatile("rdcycle %0" : "=r"(c));
+    return c;
+}
+
+#endif /* COWL_USER_H */

@@ -1,0 +1,81 @@
+/*
+ * The pager server: the one process that owns the user-frame pool. It sets
+ * the policy up over the tables the kernel mapped for it, then answers
+ * requests on COWL_PAGER_EP forever. Requests with badge 0 come from the
+ * kernel and go to the policy; any other badge is a user process's pid, which
+ * may only ping: everything else it sends is refused and reported on the
+ * console. Single-threaded: the pool is touched only from this loop, so the
+ * policy needs no lock. The pager never forks and never grows its heap.
+ */
+#include <user.h>
+
+#include "policy.h"
+
+void pager_main(struct pager_boot *boot) __attribute__((noreturn));
+
+/* The policy's trace hook: its lines go straight to the console. */
+void policy_trace_line(const char *line)
+{
+    write(1, line, (int)strlen(line));
+}
+
+/* Answer req from sender badge into *reply. */
+static void serve_one(struct pool *pool, uint32_t *batch, const struct cowl_msg *req, uint64 badge,
+                      struct cowl_msg *reply)
+{
+    if (badge == 0) {
+        pool_handle(pool, req, batch, reply);
+        return;
+    }
+    if (pool_handle_user(req, reply)) {
+        struct pg_batch_msg m;
+
+        memcpy(&m, req, sizeof(m));
+        printf("pager: refused %s from pid %lu\n", pool_label_name(m.label), badge);
+    }
+}
+
+/* Wait for the next request; without its endpoint the pager cannot go on. */
+static void recv_next(struct cowl_msg *req, uint64 *badge)
+{
+    int err = ipc_recv(COWL_PAGER_EP, req, badge);
+
+    if (err < 0) {
+        printf("pager: receive failed (%d), exiting\n", err);
+        exit(1);
+    }
+}
+
+/* Set the pool up from what the kernel handed over; false if it is unusable. */
+static bool pager_setup(struct pool *pool, const struct pager_boot *boot)
+{
+    if (boot->pool_frames > UINT32_MAX || boot->reserved > boot->pool_frames)
+        return false;
+    if (!pool_init(pool, boot->pool_base >> POOL_PAGE_SHIFT, (uint32_t)boot->pool_frames,
+                   (uint32_t)boot->reserved, (void *)boot->table_va))
+        return false;
+    pool->trace = boot->bootargs_trace != 0;
+    return true;
+}
+
+void pager_main(struct pager_boot *boot)
+{
+    static struct pool pool;
+    uint32_t *batch = (uint32_t *)boot->batch_va;
+    struct cowl_msg req, reply;
+    uint64 badge;
+
+    if (!pager_setup(&pool, boot)) {
+        printf("pager: unusable pool: base %p, %lu frames, %lu reserved\n", (void *)boot->pool_base,
+               boot->pool_frames, boot->reserved);
+        exit(1);
+    }
+    printf("pager: %u frames in pool, %u free\n", pool.nframes, pool.nfree);
+    recv_next(&req, &badge);
+    for (;;) {
+        serve_one(&pool, batch, &req, badge, &reply);
+        /* The reply fails when its caller has died meanwhile; receive anew. */
+        if (ipc_reply_recv(COWL_PAGER_EP, &reply, &req, &badge) < 0)
+            recv_next(&req, &badge);
+    }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Boot Cowl once through ./cowl run and check what the machine did.
+
+expect.py COWL --status N [--match REGEX]... [--absent REGEX]... -- RUN-ARGS...
+
+Passes when the exit status is N, every --match regex is found in the
+console output and no --absent regex is. Prints the output either way, so a
+failure shows what the machine printed."""
+import argparse
+import re
+import subprocess
+import sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument("cowl")
+ap.add_argument("--status", type=int, required=True)
+ap.add_argument("--match", action="append", default=[])
+ap.add_argument("--absent", action="append", default=[])
+ap.add_argument("--build-dir", required=True)
+split = sys.argv.index("--")
+args = ap.parse_args(sys.argv[1:split])
+run_args = sys.argv[split + 1:]
+cmd = [args.cowl, "run", "--no-build", "--build-dir", args.build_dir] + run_args
+proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                      stdin=subprocess.DEVNULL)
+out = proc.stdout.decode(errors="replace").replace("\r", "")
+print(out)
+problems = []
+if proc.returncode != args.status:
+    problems.append(f"exit status {proc.returncode}, expected {args.status}")
+for rx in args.match:
+    if not re.search(rx, out, re.M):
+        problems.append(f"missing output /{rx}/")
+for rx in args.absent:
+    if re.search(rx, out, re.M):
+        problems.append(f"unexpected output /{rx}/")
+for p in problems:
+    print("FAIL:", p)
+sys.exit(1 if problems else 0)
