@@ -141,13 +141,17 @@ static int64_t pipe_read(struct pipe *p, uva_t dst, uint64_t n)
         sched_sleep(p);
     }
     char buf[CHUNK];
-    uint64_t got = 0;
-    while (got < n && got < CHUNK && p->nread != p->nwritten)
-        buf[got++] = p->data[p->nread++ % PIPE_SIZE];
-    if (copy_out(my_space(), dst, buf, got) < 0)
-        return -1;
+    uint64_t done = 0;
+    while (done < n && p->nread != p->nwritten) {
+        uint64_t got = 0;
+        while (done + got < n && got < CHUNK && p->nread != p->nwritten)
+            buf[got++] = p->data[p->nread++ % PIPE_SIZE];
+        if (copy_out(my_space(), dst + done, buf, got) < 0)
+            return done ? (int64_t)done : -1;
+        done += got;
+    }
     sched_wakeup(p);
-    return (int64_t)got;
+    return (int64_t)done;
 }
 
 static int64_t pipe_write(struct pipe *p, uva_t src, uint64_t n)

@@ -17,6 +17,14 @@
 #include "sched.h"
 #include "thread.h"
 
+#if defined(COW_MODE_KERNEL)
+#define COW_MODE COWL_MODE_KERNEL
+#elif defined(COW_MODE_EAGER)
+#define COW_MODE COWL_MODE_EAGER
+#else
+#define COW_MODE COWL_MODE_PAGER
+#endif
+
 #define BATCH_PAGES (COWL_BATCH_MAX * sizeof(uint32_t) / 4096)
 
 static uint32_t *batch;       /* reserved frames; mapped into the pager too */
@@ -123,7 +131,7 @@ int frames_stat(struct cowl_poolstat *st)
     if (reply.r.label != PG_OK)
         return -1;
     *st = (struct cowl_poolstat){reply.r.free + reply.r.used, reply.r.free, reply.r.used,
-                                 reply.r.shared};
+                                 reply.r.shared, COW_MODE};
     return 0;
 }
 

@@ -8,7 +8,8 @@
  *   [pool, RAM end)     the user pool, handed whole to the pager
  *
  * builds the kernel page table, starts every other hart through SBI HSM
- * (kmain_secondary), runs a self-test if the boot arguments ask for one, and
+ * (kmain_secondary; the boot hart does not wait: a spinning hart would stall
+ * QEMU's single-threaded -icount mode), runs a self-test if the boot arguments ask for one, and
  * enters the scheduler.
  */
 #include "console.h"
@@ -75,8 +76,6 @@ static void start_other_harts(uint32_t boot_hart)
         c->hartid = id;
         if (sbi_hart_start(id, (uint64_t)secondary_start, c->index) != 0)
             panic("boot: SBI could not start hart %u", id);
-        while (!c->online)
-            ;
     }
 }
 

@@ -225,23 +225,22 @@ static enum cowl_proc_state state_of(struct proc *p)
     }
 }
 
-int proc_info(struct cowl_procinfo *rows, int max)
+bool proc_info(int k, struct cowl_procinfo *row)
 {
-    int n = 0;
-    for (int i = 0; i < NPROC && n < max; i++) {
+    for (int i = 0; i < NPROC; i++) {
         struct proc *p = &procs[i];
-        if (!p->pid)
+        if (!p->pid || k--)
             continue;
-        rows[n] = (struct cowl_procinfo){
+        *row = (struct cowl_procinfo){
             .pid = p->pid,
             .ppid = p->parent ? p->parent->pid : 0,
             .state = state_of(p),
             .frames = p->space ? (int32_t)space_frames(p->space) : 0,
         };
-        memcpy(rows[n].name, p->name, sizeof(rows[n].name));
-        n++;
+        memcpy(row->name, p->name, sizeof(row->name));
+        return true;
     }
-    return n;
+    return false;
 }
 
 void proc_count_frames(uint64_t base_pfn, uint64_t first, uint64_t n, uint32_t *counts)

@@ -46,7 +46,8 @@ int proc_kill(int pid);
 void proc_fault_kill(struct proc *p, uint64_t scause, uint64_t pc, uint64_t addr);
 struct proc *proc_current(void);
 struct thread *proc_thread_at(int i);
-int proc_info(struct cowl_procinfo *rows, int max);
+/* Describe the k-th live process in *row; false when there is none. */
+bool proc_info(int k, struct cowl_procinfo *row);
 /* mappings of pool frames [first, first+n) by every space into counts. */
 void proc_count_frames(uint64_t base_pfn, uint64_t first, uint64_t n, uint32_t *counts);
 void proc_dump(void);

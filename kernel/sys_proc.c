@@ -145,13 +145,15 @@ int64_t sys_poweroff(struct trapframe *tf)
 
 int64_t sys_procinfo(struct trapframe *tf)
 {
-    struct cowl_procinfo rows[NPROC];
-    int max = (int)ARG(1);
+    int max = (int)ARG(1), n = 0;
     if (max < 0)
         return -COWL_EINVAL;
-    int n = proc_info(rows, max < NPROC ? max : NPROC);
-    if (copy_out(proc_current()->space, ARG(0), rows, n * sizeof(rows[0])) < 0)
-        return -COWL_EFAULT;
+    struct cowl_procinfo row;
+    while (n < max && proc_info(n, &row)) {
+        if (copy_out(proc_current()->space, ARG(0) + n * sizeof(row), &row, sizeof(row)) < 0)
+            return -COWL_EFAULT;
+        n++;
+    }
     return n;
 }
 

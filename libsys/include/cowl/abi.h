@@ -171,7 +171,10 @@ struct cowl_poolstat {
     uint64_t free;
     uint64_t used;
     uint64_t shared;
+    uint64_t mode; /* enum cowl_mode: who resolves COW faults in this build */
 };
+
+enum cowl_mode { COWL_MODE_PAGER = 1, COWL_MODE_KERNEL, COWL_MODE_EAGER };
 
 #endif /* __ASSEMBLER__ */
 #endif /* COWL_ABI_H */
