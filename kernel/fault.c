@@ -58,7 +58,7 @@ void fault_apply(struct thread *t)
     }
     uint64_t flags = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_W | PTE_D;
     if (rep->label == PG_COPY) {
-        memcpy((void *)rep->frame, (void *)req->frame, 4096);
+        page_copy((void *)rep->frame, (const void *)req->frame);
         *pte = pte_make(rep->frame, flags);
     } else {
         *pte = pte_make(req->frame, flags);

@@ -116,13 +116,13 @@ int64_t ipc_send(struct thread *t, struct endpoint *ep, int call)
     if (r) {
         deliver(t, r);
         r->ipc_op = IPC_NONE;
-        r->state = T_RUNNABLE;
         if (!call) {
+            r->state = T_RUNNABLE;
             t->ipc_op = IPC_NONE;
             return 0;
         }
         t->state = T_BLOCKED;
-        sched_switch();
+        sched_handoff(r); /* fast path: the receiver runs on this hart now */
         return (int64_t)t->tf.x[10];
     }
     enqueue(&ep->senders, t);
@@ -130,7 +130,7 @@ int64_t ipc_send(struct thread *t, struct endpoint *ep, int call)
     return (int64_t)t->tf.x[10];
 }
 
-int64_t ipc_recv(struct thread *t, struct endpoint *ep)
+int64_t ipc_recv(struct thread *t, struct endpoint *ep, struct thread *next)
 {
     if (ep->receiver && ep->receiver != t->proc)
         return -COWL_EPERM;
@@ -142,15 +142,25 @@ int64_t ipc_recv(struct thread *t, struct endpoint *ep)
         return 0;
     }
     enqueue(&ep->receivers, t);
+    if (next) {
+        /* fast path: the caller just answered runs here while t waits */
+        t->ipc_op = IPC_RECV;
+        t->ipc_ep = ep;
+        t->state = T_BLOCKED;
+        sched_handoff(next);
+        return (int64_t)t->tf.x[10];
+    }
     block(t, IPC_RECV, ep);
     return (int64_t)t->tf.x[10];
 }
 
-int64_t ipc_reply(struct thread *t)
+int64_t ipc_reply(struct thread *t, struct thread **woken)
 {
     struct thread *c = t->reply_to;
     if (!c)
         return -COWL_EPERM;
+    if (woken)
+        *woken = c;
     t->reply_to = 0;
     ASSERT(c->ipc_op == IPC_REPLY_WAIT);
     if (c->in_kcall) {
@@ -177,9 +187,8 @@ void ipc_kernel_call(struct thread *t, struct endpoint *ep, const struct cowl_ms
     if (r) {
         deliver(t, r);
         r->ipc_op = IPC_NONE;
-        r->state = T_RUNNABLE;
         t->state = T_BLOCKED;
-        sched_switch();
+        sched_handoff(r);
     } else {
         enqueue(&ep->senders, t);
         block(t, IPC_KCALL, ep);

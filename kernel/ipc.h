@@ -28,8 +28,10 @@ void ipc_endpoint_put(struct endpoint *ep);
 /* The syscalls; each returns the value for a0 (the partner may have set the
  * rest of the registers). */
 int64_t ipc_send(struct thread *t, struct endpoint *ep, int call);
-int64_t ipc_recv(struct thread *t, struct endpoint *ep);
-int64_t ipc_reply(struct thread *t);
+/* next: a thread ipc_reply just woke, to run here if t has to wait. */
+int64_t ipc_recv(struct thread *t, struct endpoint *ep, struct thread *next);
+/* *woken (if not 0) is the thread the reply made runnable. */
+int64_t ipc_reply(struct thread *t, struct thread **woken);
 
 /* Send req to ep for thread t, which blocks until the reply is in t->kreply.
  * Caller holds big_lock and is t. */

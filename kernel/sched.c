@@ -3,7 +3,9 @@
  * one it ran and switches to it, holding big_lock across the switch: the
  * thread's kernel code runs under the lock and gives it up only on its way
  * back to user mode (trap.c) or when it switches back here. With nothing to
- * run, the hart drops the lock and waits for an interrupt.
+ * run, the hart drops the lock and waits for an interrupt. IPC hands the
+ * hart from one thread straight to another (sched_handoff); the loop does
+ * not mind which thread switches back to it.
  */
 #include "sched.h"
 #include "kalloc.h"
@@ -66,6 +68,16 @@ void sched_switch(void)
     struct thread *t = sched_current();
     ASSERT(spin_held(&big_lock) && t->state != T_RUNNING);
     context_switch(&t->ctx, &this_cpu()->sched);
+}
+
+void sched_handoff(struct thread *to)
+{
+    struct thread *from = sched_current();
+    ASSERT(spin_held(&big_lock) && from->state != T_RUNNING);
+    to->state = T_RUNNING;
+    this_cpu()->current = to;
+    space_activate(to->proc->space);
+    context_switch(&from->ctx, &to->ctx);
 }
 
 void sched_yield(void)

@@ -14,6 +14,10 @@ __attribute__((noreturn)) void sched_loop(void);
 /* Give up the hart; the caller's state is already set (not T_RUNNING).
  * Caller holds big_lock, which it holds again on return. */
 void sched_switch(void);
+/* Fast path: switch straight to `to`, which is ready to run, without going
+ * through the scheduler loop. The caller (the current thread) has set its
+ * own state (not T_RUNNING). */
+void sched_handoff(struct thread *to);
 /* Put the current thread back on the run queue and switch. */
 void sched_yield(void);
 /* Sleep on chan until sched_wakeup(chan). Caller holds big_lock. */

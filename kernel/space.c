@@ -211,7 +211,7 @@ static int fork_copy(pte_t *pte, uint64_t va, void *ctx)
     ASSERT(frames_in_pool(pa));
     if (map_frame(w->child, va, pa, *pte & (PTE_FLAGS_MASK & ~PTE_V)) < 0)
         return w->error = -1;
-    memcpy((void *)pa, (void *)pte_pa(*pte), 4096);
+    page_copy((void *)pa, (const void *)pte_pa(*pte));
     w->used++;
     return 0;
 }

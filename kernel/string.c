@@ -35,6 +35,24 @@ void *memcpy(void *dst, const void *src, size_t n)
     return dst;
 }
 
+void page_copy(void *dst, const void *src)
+{
+    uint64_t *d = dst;
+    const uint64_t *s = src;
+    for (int i = 0; i < 512; i += 8) {
+        uint64_t a = s[i], b = s[i + 1], c = s[i + 2], e = s[i + 3];
+        uint64_t f = s[i + 4], g = s[i + 5], h = s[i + 6], k = s[i + 7];
+        d[i] = a;
+        d[i + 1] = b;
+        d[i + 2] = c;
+        d[i + 3] = e;
+        d[i + 4] = f;
+        d[i + 5] = g;
+        d[i + 6] = h;
+        d[i + 7] = k;
+    }
+}
+
 void *memmove(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;

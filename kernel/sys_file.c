@@ -136,13 +136,13 @@ int64_t sys_call(struct trapframe *tf)
 int64_t sys_recv(struct trapframe *tf)
 {
     struct endpoint *ep = handle(ARG(0));
-    return ep ? ipc_recv(sched_current(), ep) : -COWL_EBADF;
+    return ep ? ipc_recv(sched_current(), ep, 0) : -COWL_EBADF;
 }
 
 int64_t sys_reply(struct trapframe *tf)
 {
     (void)tf;
-    return ipc_reply(sched_current());
+    return ipc_reply(sched_current(), 0);
 }
 
 int64_t sys_reply_recv(struct trapframe *tf)
@@ -150,9 +150,9 @@ int64_t sys_reply_recv(struct trapframe *tf)
     struct endpoint *ep = handle(ARG(0));
     if (!ep)
         return -COWL_EBADF;
-    struct thread *t = sched_current();
-    int64_t r = ipc_reply(t);
+    struct thread *t = sched_current(), *woken = 0;
+    int64_t r = ipc_reply(t, &woken);
     if (r < 0 && r != -COWL_EPERM)
         return r;
-    return ipc_recv(t, ep);
+    return ipc_recv(t, ep, woken);
 }
