@@ -10,6 +10,7 @@ import argparse
 import re
 import subprocess
 import sys
+import time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("cowl")
@@ -17,12 +18,26 @@ ap.add_argument("--status", type=int, required=True)
 ap.add_argument("--match", action="append", default=[])
 ap.add_argument("--absent", action="append", default=[])
 ap.add_argument("--build-dir", required=True)
+ap.add_argument("--input", action="append", default=[],
+                help="a line typed on the console once the previous output has settled")
 split = sys.argv.index("--")
 args = ap.parse_args(sys.argv[1:split])
 run_args = sys.argv[split + 1:]
 cmd = [args.cowl, "run", "--no-build", "--build-dir", args.build_dir] + run_args
-proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                      stdin=subprocess.DEVNULL)
+if args.input:
+    # Type each line after a pause, as a person would; the machine echoes.
+    cmd.insert(2, "--stdin")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.PIPE)
+    for line in args.input:
+        time.sleep(1.5)
+        proc.stdin.write(line.encode().decode("unicode_escape").encode("latin-1") + b"\n")
+        proc.stdin.flush()
+    out_bytes, _ = proc.communicate()
+    proc.stdout = out_bytes
+else:
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          stdin=subprocess.DEVNULL)
 out = proc.stdout.decode(errors="replace").replace("\r", "")
 print(out)
 problems = []
