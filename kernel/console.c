@@ -78,7 +78,6 @@ size_t console_take(char *dst, size_t n)
     return got;
 }
 
-
 const void *console_chan(void)
 {
     return ring;

@@ -16,10 +16,10 @@ struct context {
 };
 
 struct cpu {
-    uint32_t index;          /* 0..ncpu-1 */
-    uint32_t hartid;         /* the firmware's hart id */
-    struct thread *current;  /* running thread, 0 in the scheduler */
-    struct context sched;    /* the scheduler loop's context */
+    uint32_t index;         /* 0..ncpu-1 */
+    uint32_t hartid;        /* the firmware's hart id */
+    struct thread *current; /* running thread, 0 in the scheduler */
+    struct context sched;   /* the scheduler loop's context */
     volatile int online;
     volatile uint64_t ticks; /* timer interrupts taken */
     uint16_t *asid_gen;      /* this hart's TLB generation per ASID (see space.c) */

@@ -199,8 +199,8 @@ int exec_load_pager(struct proc *p, uint64_t batch_pa)
         .reserved = frames_reserved(),
         .table_va = COWL_PAGER_TABLE_VA,
         .batch_va = COWL_PAGER_BATCH_VA,
-        .bootargs_trace = bootarg_get(machine.bootargs, "trace", trace, sizeof(trace)) &&
-                          trace[0] == '1',
+        .bootargs_trace =
+            bootarg_get(machine.bootargs, "trace", trace, sizeof(trace)) && trace[0] == '1',
     };
     uint64_t sp = (COWL_STACK_TOP - sizeof(boot)) & ~15UL;
     load_bytes(s, sp, (const uint8_t *)&boot, sizeof(boot));

@@ -27,11 +27,11 @@
 
 #define BATCH_PAGES (COWL_BATCH_MAX * sizeof(uint32_t) / 4096)
 
-static uint32_t *batch;       /* reserved frames; mapped into the pager too */
+static uint32_t *batch; /* reserved frames; mapped into the pager too */
 static bool batch_busy;
 static uint32_t next_seq = 1;
 static uint64_t reserved_end; /* end of the frames carved for the pager */
-static uint64_t last_value; /* .free of the last batch reply (PG_AUDIT) */
+static uint64_t last_value;   /* .free of the last batch reply (PG_AUDIT) */
 static struct proc *pager;
 static struct endpoint *pager_ep;
 #ifdef COW_MODE_KERNEL

@@ -207,8 +207,7 @@ void ipc_forget(struct thread *t)
         if (o && o->reply_to == t)
             o->reply_to = 0;
     }
-    if (t->reply_to && t->reply_to->ipc_op == IPC_REPLY_WAIT &&
-        !t->reply_to->in_kcall)
+    if (t->reply_to && t->reply_to->ipc_op == IPC_REPLY_WAIT && !t->reply_to->in_kcall)
         wake(t->reply_to, -COWL_ENOENT);
     t->reply_to = 0;
 }

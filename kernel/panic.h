@@ -19,7 +19,7 @@ const char *scause_name(uint64_t scause);
 #define ASSERT(c)                                                                                  \
     do {                                                                                           \
         if (__builtin_expect(!(c), 0))                                                             \
-            panic("assertion failed: %s at %s:%d", #c, __FILE__, __LINE__);                       \
+            panic("assertion failed: %s at %s:%d", #c, __FILE__, __LINE__);                        \
     } while (0)
 
 /* Power-off status of a kernel panic, as QEMU reports it (docs/design.md). */

@@ -202,8 +202,8 @@ int proc_kill(int pid)
 void proc_fault_kill(struct proc *p, uint64_t scause, uint64_t pc, uint64_t addr)
 {
     if (p->pager)
-        panic("the pager (pid %d) faulted: %s at pc 0x%lx addr 0x%lx", p->pid,
-              scause_name(scause), pc, addr);
+        panic("the pager (pid %d) faulted: %s at pc 0x%lx addr 0x%lx", p->pid, scause_name(scause),
+              pc, addr);
     printk("cowl: pid %d (%s) killed: %s at pc 0x%lx addr 0x%lx\n", p->pid, p->name,
            scause_name(scause), pc, addr);
     p->killed = true;
@@ -252,8 +252,8 @@ void proc_count_frames(uint64_t base_pfn, uint64_t first, uint64_t n, uint32_t *
 
 void proc_dump(void)
 {
-    static const char *const names[] = {"?", "runnable", "running", "sleeping", "blocked",
-                                        "zombie"};
+    static const char *const names[] = {"?",        "runnable", "running",
+                                        "sleeping", "blocked",  "zombie"};
     printk("PID PPID STATE    FRAMES NAME\n");
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = &procs[i];

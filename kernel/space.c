@@ -47,7 +47,10 @@ static void free_table(uint64_t pa, void *ctx)
 static int release_leaf(pte_t *pte, uint64_t va, void *ctx)
 {
     (void)va;
-    struct { uint32_t *batch; uint64_t n; } *b = ctx;
+    struct {
+        uint32_t *batch;
+        uint64_t n;
+    } *b = ctx;
     b->batch[b->n++] = (uint32_t)(pte_pa(*pte) >> 12);
     *pte = 0;
     if (b->n == COWL_BATCH_MAX) {
@@ -60,7 +63,10 @@ static int release_leaf(pte_t *pte, uint64_t va, void *ctx)
 void space_destroy(struct space *s)
 {
     ASSERT(!s->pinned);
-    struct { uint32_t *batch; uint64_t n; } b = {frames_batch_begin(), 0};
+    struct {
+        uint32_t *batch;
+        uint64_t n;
+    } b = {frames_batch_begin(), 0};
     sv39_visit(s->root, USER_SLOT_LO, USER_SLOT_HI, release_leaf, &b);
     if (b.n)
         frames_batch_call(PG_RELEASE, b.n, 0);
@@ -77,8 +83,8 @@ void space_activate(struct space *s)
         return;
     }
     uint32_t *seen = &flushed[this_cpu()->index][s->asid];
-    csr_write(satp, SATP_MODE_SV39 | ((uint64_t)s->asid << SATP_ASID_SHIFT) |
-                        ((uint64_t)s->root >> 12));
+    csr_write(satp,
+              SATP_MODE_SV39 | ((uint64_t)s->asid << SATP_ASID_SHIFT) | ((uint64_t)s->root >> 12));
     if (*seen != s->gen) {
         sfence_vma_asid(s->asid);
         *seen = s->gen;

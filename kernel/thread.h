@@ -54,12 +54,12 @@ struct thread {
     struct proc *proc;
     /* IPC, all under big_lock. */
     enum ipc_op ipc_op;
-    struct endpoint *ipc_ep;   /* queue it waits on */
-    struct thread *ipc_next;   /* next in that queue */
-    struct thread *reply_to;   /* a receiver: the caller its reply goes to */
-    bool in_kcall;             /* the kernel is calling the pager for it */
-    struct cowl_msg kreq;      /* that call's request */
-    struct cowl_msg kreply;    /* and the pager's reply */
+    struct endpoint *ipc_ep; /* queue it waits on */
+    struct thread *ipc_next; /* next in that queue */
+    struct thread *reply_to; /* a receiver: the caller its reply goes to */
+    bool in_kcall;           /* the kernel is calling the pager for it */
+    struct cowl_msg kreq;    /* that call's request */
+    struct cowl_msg kreply;  /* and the pager's reply */
 };
 
 #endif

@@ -14,9 +14,9 @@
 #define LCR 3 /* line control */
 #define LSR 5 /* line status */
 
-#define IER_RX      0x01
-#define FCR_ENABLE  0x07
-#define LCR_8N1     0x03
+#define IER_RX       0x01
+#define FCR_ENABLE   0x07
+#define LCR_8N1      0x03
 #define LSR_RX_READY 0x01
 #define LSR_TX_EMPTY 0x20
 

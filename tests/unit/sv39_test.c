@@ -57,7 +57,8 @@ int main(void)
     check(sv39_map(root, user + 4096, 0x80001000UL, 3 * 4096, PTE_R | PTE_U, alloc_table, 0) == 0,
           "map three 4 KiB pages");
     pte = sv39_walk(root, user + 2 * 4096, 0, 0);
-    check(pte && pte_pa(*pte) == 0x80002000UL && (*pte & (PTE_V | PTE_R | PTE_U)) == (PTE_V | PTE_R | PTE_U),
+    check(pte && pte_pa(*pte) == 0x80002000UL &&
+              (*pte & (PTE_V | PTE_R | PTE_U)) == (PTE_V | PTE_R | PTE_U),
           "walk finds the right frame and flags");
     check(sv39_map(root, user + 4096, 0x90000000UL, 4096, PTE_R, alloc_table, 0) < 0,
           "mapping over a present page fails");
@@ -67,7 +68,8 @@ int main(void)
           "map 4 MiB of aligned memory");
     check(tables_live == before + 1, "aligned memory uses 2 MiB leaves (one new table)");
     check(sv39_walk(root, 0x80000000UL, 0, 0) == 0, "walk stops at a 2 MiB leaf");
-    check(sv39_map(root, 0x80400000UL + 4096, 0x80401000UL, (2UL << 20), PTE_R, alloc_table, 0) == 0,
+    check(sv39_map(root, 0x80400000UL + 4096, 0x80401000UL, (2UL << 20), PTE_R, alloc_table, 0) ==
+              0,
           "unaligned start falls back to 4 KiB pages");
 
     int n = 0;

@@ -37,7 +37,7 @@
 #define EXC_LOAD_PAGE_FAULT  13
 #define EXC_STORE_PAGE_FAULT 15
 
-#define SATP_MODE_SV39 (8UL << 60)
+#define SATP_MODE_SV39  (8UL << 60)
 #define SATP_ASID_SHIFT 44
 #define SATP_ASID_MASK  0xffffUL
 

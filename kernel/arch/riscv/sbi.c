@@ -32,6 +32,6 @@ int sbi_probe(long ext)
 
 void sbi_shutdown(int failure)
 {
-    sbi_call(SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, failure ? SBI_SRST_SYSTEM_FAIL : SBI_SRST_NO_REASON,
-             0);
+    sbi_call(SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN,
+             failure ? SBI_SRST_SYSTEM_FAIL : SBI_SRST_NO_REASON, 0);
 }

@@ -17,9 +17,9 @@ struct sbiret {
 #define SBI_EXT_SRST 0x53525354
 #define SBI_EXT_BASE 0x10
 
-#define SBI_SRST_SHUTDOWN     0
-#define SBI_SRST_NO_REASON    0
-#define SBI_SRST_SYSTEM_FAIL  1
+#define SBI_SRST_SHUTDOWN    0
+#define SBI_SRST_NO_REASON   0
+#define SBI_SRST_SYSTEM_FAIL 1
 
 struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2);
 void sbi_set_timer(uint64_t when);

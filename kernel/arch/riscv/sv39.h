@@ -29,10 +29,10 @@ typedef uint64_t pte_t;
 #define PTE_FLAGS_MASK 0x3ffUL
 #define PTE_LEAF_MASK  (PTE_R | PTE_W | PTE_X)
 
-#define SV39_PAGE      4096UL
-#define SV39_MEGA      (1UL << 21)
-#define SV39_GIGA      (1UL << 30)
-#define SV39_ENTRIES   512
+#define SV39_PAGE         4096UL
+#define SV39_MEGA         (1UL << 21)
+#define SV39_GIGA         (1UL << 30)
+#define SV39_ENTRIES      512
 #define SV39_KERNEL_SLOTS 4 /* root slots 0..3: the low 4 GiB */
 
 static inline uint64_t pte_pa(pte_t pte)

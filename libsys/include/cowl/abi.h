@@ -95,11 +95,11 @@ enum pager_label {
 
 /* Labels of the pager's replies. */
 enum pager_reply_label {
-    PG_OK = 1,    /* request done */
-    PG_FAIL,      /* request refused or impossible (no frames, bad frame) */
-    PG_REUSE,     /* fault: the frame is not shared; make the PTE writable */
-    PG_COPY,      /* fault: copy the old frame into `frame`, map it writable */
-    PG_KILL,      /* fault: kill the faulting process */
+    PG_OK = 1, /* request done */
+    PG_FAIL,   /* request refused or impossible (no frames, bad frame) */
+    PG_REUSE,  /* fault: the frame is not shared; make the PTE writable */
+    PG_COPY,   /* fault: copy the old frame into `frame`, map it writable */
+    PG_KILL,   /* fault: kill the faulting process */
 };
 
 /* PG_FAULT: everything the pager needs to decide, and to trace the decision. */
@@ -126,11 +126,11 @@ struct pg_batch_msg {
 
 /* Every reply from the pager. */
 struct pg_reply_msg {
-    uint32_t label; /* enum pager_reply_label */
-    uint32_t seq;   /* the request's seq */
-    uint64_t frame; /* PG_COPY: physical address of the new frame */
-    uint64_t free;  /* PG_STAT: free frames; PG_AUDIT: mismatches */
-    uint64_t used;  /* PG_STAT: frames with count >= 1 */
+    uint32_t label;  /* enum pager_reply_label */
+    uint32_t seq;    /* the request's seq */
+    uint64_t frame;  /* PG_COPY: physical address of the new frame */
+    uint64_t free;   /* PG_STAT: free frames; PG_AUDIT: mismatches */
+    uint64_t used;   /* PG_STAT: frames with count >= 1 */
     uint64_t shared; /* PG_STAT: frames with count >= 2 */
 };
 
@@ -143,11 +143,11 @@ _Static_assert(__builtin_offsetof(struct pg_reply_msg, frame) == 8, "reply frame
 
 /* What the kernel hands the pager at start (a0 points to it). */
 struct pager_boot {
-    uint64_t pool_base;   /* physical address of frame 0 of the pool */
-    uint64_t pool_frames; /* frames in the pool */
-    uint64_t reserved;    /* frames 0..reserved-1 already hold the pager itself */
-    uint64_t table_va;    /* pager_table_bytes(pool_frames) of zeroed memory */
-    uint64_t batch_va;    /* COWL_BATCH_MAX uint32_t frame numbers */
+    uint64_t pool_base;      /* physical address of frame 0 of the pool */
+    uint64_t pool_frames;    /* frames in the pool */
+    uint64_t reserved;       /* frames 0..reserved-1 already hold the pager itself */
+    uint64_t table_va;       /* pager_table_bytes(pool_frames) of zeroed memory */
+    uint64_t batch_va;       /* COWL_BATCH_MAX uint32_t frame numbers */
     uint64_t bootargs_trace; /* 1 when booted with trace=1 */
 };
 
@@ -158,7 +158,7 @@ struct pager_boot {
 struct cowl_procinfo {
     int32_t pid;
     int32_t ppid;
-    int32_t state; /* enum cowl_proc_state */
+    int32_t state;  /* enum cowl_proc_state */
     int32_t frames; /* user frames mapped */
     char name[16];
 };
