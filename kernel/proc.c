@@ -139,8 +139,13 @@ void proc_exit(int status)
             p->handles[i] = 0;
         }
     ipc_forget(p->thread);
-    space_destroy(p->space);
+    /* Off this hart's satp before its tables are freed; detached first
+     * because the release may block and the scheduler must not switch back
+     * into a half-destroyed space. */
+    struct space *s = p->space;
     p->space = 0;
+    space_activate(0);
+    space_destroy(s);
     for (int i = 0; i < NPROC; i++)
         if (procs[i].pid && procs[i].parent == p) {
             procs[i].parent = init_proc;

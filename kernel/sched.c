@@ -57,9 +57,11 @@ void sched_loop(void)
         }
         t->state = T_RUNNING;
         cpu->current = t;
-        space_activate(t->proc->space);
+        if (t->proc->space)
+            space_activate(t->proc->space);
         context_switch(&cpu->sched, &t->ctx);
         cpu->current = 0;
+        space_activate(0); /* an idle hart must not keep a space that may die */
     }
 }
 

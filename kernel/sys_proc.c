@@ -175,6 +175,10 @@ int64_t sys_poolcheck(struct trapframe *tf)
         uint64_t n = total - first < COWL_BATCH_MAX ? total - first : COWL_BATCH_MAX;
         memset(batch, 0, n * sizeof(uint32_t));
         proc_count_frames(base, first, n, batch);
+        /* cow=kernel: the kernel's copy of the policy holds the reserved
+         * frames (its tables), as the pager's own space does otherwise. */
+        for (uint64_t i = first; !frames_pager() && i < frames_reserved() && i < first + n; i++)
+            batch[i - first]++;
         if (frames_batch_call(PG_AUDIT, n, first) != PG_OK) {
             mismatches = -COWL_EINVAL;
             break;

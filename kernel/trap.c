@@ -68,7 +68,7 @@ void kernel_trap(struct kernel_frame *f)
 void user_trap(struct trapframe *tf)
 {
     spin_lock(&big_lock);
-    uint64_t scause = csr_read(scause);
+    uint64_t scause = csr_read(scause), stval = csr_read(stval);
     struct thread *t = sched_current();
     if (scause == EXC_ECALL_U) {
         tf->sepc += 4;
@@ -76,8 +76,8 @@ void user_trap(struct trapframe *tf)
     } else if (scause & SCAUSE_INTERRUPT) {
         if (device_intr(scause))
             sched_yield();
-    } else if (scause != EXC_STORE_PAGE_FAULT || fault_store(t, csr_read(stval), tf->sepc) < 0) {
-        proc_fault_kill(t->proc, scause, tf->sepc, csr_read(stval));
+    } else if (scause != EXC_STORE_PAGE_FAULT || fault_store(t, stval, tf->sepc) < 0) {
+        proc_fault_kill(t->proc, scause, tf->sepc, stval);
     }
     if (t->proc->killed)
         proc_exit(-1);
