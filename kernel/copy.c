@@ -30,40 +30,37 @@ static uint64_t user_frame(struct space *s, uva_t va, uint64_t need)
     return pte_pa(*pte) + (va & 4095);
 }
 
-int copy_out(struct space *s, uva_t dst, const void *src, uint64_t n)
+/* Move n bytes between kbuf and user va, a page at a time, in the direction
+ * `need` implies: PTE_W writes user memory, PTE_R reads it. */
+static int copy_pages(struct space *s, uva_t va, char *kbuf, uint64_t n, uint64_t need)
 {
-    if (dst + n < dst)
+    if (va + n < va)
         return -1;
     while (n) {
-        uint64_t pa = user_frame(s, dst, PTE_W);
+        uint64_t pa = user_frame(s, va, need);
         if (!pa)
             return -1;
-        uint64_t chunk = 4096 - (dst & 4095);
+        uint64_t chunk = 4096 - (va & 4095);
         chunk = chunk < n ? chunk : n;
-        memmove((void *)pa, src, chunk);
-        src = (const char *)src + chunk;
-        dst += chunk;
+        if (need == PTE_W)
+            memmove((void *)pa, kbuf, chunk);
+        else
+            memmove(kbuf, (const void *)pa, chunk);
+        kbuf += chunk;
+        va += chunk;
         n -= chunk;
     }
     return 0;
 }
 
+int copy_out(struct space *s, uva_t dst, const void *src, uint64_t n)
+{
+    return copy_pages(s, dst, (char *)src, n, PTE_W);
+}
+
 int copy_in(struct space *s, void *dst, uva_t src, uint64_t n)
 {
-    if (src + n < src)
-        return -1;
-    while (n) {
-        uint64_t pa = user_frame(s, src, PTE_R);
-        if (!pa)
-            return -1;
-        uint64_t chunk = 4096 - (src & 4095);
-        chunk = chunk < n ? chunk : n;
-        memmove(dst, (const void *)pa, chunk);
-        dst = (char *)dst + chunk;
-        src += chunk;
-        n -= chunk;
-    }
-    return 0;
+    return copy_pages(s, src, dst, n, PTE_R);
 }
 
 int copy_in_str(struct space *s, char *dst, uva_t src, uint64_t max)
