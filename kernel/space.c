@@ -187,18 +187,24 @@ struct fork_walk {
 };
 
 #ifndef COW_MODE_EAGER
-/* Share one page: writable pages become read-only and COW in both spaces. */
-static int fork_share(pte_t *pte, uint64_t va, void *ctx)
+/* Share one leaf table's pages: writable ones become read-only and COW in
+ * both spaces; the frame numbers go to the pager in batches. */
+static int fork_share(pte_t *from, pte_t *to, uint64_t va, void *ctx)
 {
+    (void)va;
     struct fork_walk *w = ctx;
-    if (*pte & PTE_W)
-        *pte = (*pte & ~PTE_W) | PTE_COW;
-    if (map_frame(w->child, va, pte_pa(*pte), *pte & (PTE_FLAGS_MASK & ~PTE_V)) < 0)
-        return w->error = -1;
-    w->batch[w->n++] = (uint32_t)(pte_pa(*pte) >> 12);
-    if (w->n == COWL_BATCH_MAX) {
-        frames_batch_call(PG_SHARE, w->n, 0);
-        w->n = 0;
+    for (unsigned i = 0; i < SV39_ENTRIES; i++) {
+        pte_t pte = from[i];
+        if (!(pte & PTE_V))
+            continue;
+        if (pte & PTE_W)
+            from[i] = pte = (pte & ~PTE_W) | PTE_COW;
+        to[i] = pte;
+        w->batch[w->n++] = (uint32_t)(pte_pa(pte) >> 12);
+        if (w->n == COWL_BATCH_MAX) {
+            frames_batch_call(PG_SHARE, w->n, 0);
+            w->n = 0;
+        }
     }
     return 0;
 }
@@ -228,7 +234,8 @@ int space_fork(struct space *parent, struct space *child)
     ASSERT(!parent->pinned);
     struct fork_walk w = {.child = child, .batch = frames_batch_begin()};
 #ifndef COW_MODE_EAGER
-    sv39_visit(parent->root, USER_SLOT_LO, USER_SLOT_HI, fork_share, &w);
+    w.error = sv39_clone(parent->root, child->root, USER_SLOT_LO, USER_SLOT_HI, kvm_alloc_table,
+                         fork_share, &w);
     if (w.n)
         frames_batch_call(PG_SHARE, w.n, 0);
     space_changed(parent);

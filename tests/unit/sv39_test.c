@@ -46,6 +46,15 @@ static int stop_at_second(pte_t *pte, uint64_t va, void *ctx)
     return ++*(int *)ctx == 2 ? (int)(va >> 12) : 0;
 }
 
+static int clone_count(pte_t *from, pte_t *to, uint64_t va, void *ctx)
+{
+    (void)va;
+    for (int i = 0; i < 512; i++)
+        to[i] = from[i];
+    (*(int *)ctx)++;
+    return 0;
+}
+
 int main(void)
 {
     pte_t *root = (pte_t *)alloc_table(0);
@@ -78,6 +87,16 @@ int main(void)
     n = 0;
     check(sv39_visit(root, 4, 256, stop_at_second, &n) == (int)((user + 2 * 4096) >> 12),
           "visit stops with the callback's value");
+
+    pte_t *copy = (pte_t *)alloc_table(0);
+    n = 0;
+    check(sv39_clone(root, copy, 4, 256, alloc_table, clone_count, &n) == 0 && n == 1,
+          "clone visits each leaf table once");
+    pte = sv39_walk(copy, user + 2 * 4096, 0, 0);
+    check(pte && pte_pa(*pte) == 0x80002000UL, "clone copies the leaves");
+    check(sv39_walk(copy, 0x80000000UL, 0, 0) == 0, "clone leaves the kernel slots alone");
+    sv39_free_tables(copy, 4, 256, free_table, 0);
+    free_table((uint64_t)copy, 0);
 
     sv39_free_tables(root, 4, 256, free_table, 0);
     check(sv39_walk(root, user, 0, 0) == 0, "teardown clears the user slots");

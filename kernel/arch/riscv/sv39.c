@@ -102,6 +102,49 @@ int sv39_visit(pte_t *root, unsigned slot_lo, unsigned slot_hi, sv39_leaf_fn fn,
     return 0;
 }
 
+static int clone_level(pte_t *from, pte_t *to, int level, uint64_t base, sv39_alloc_fn alloc,
+                       sv39_table_fn fn, void *ctx)
+{
+    if (level == 0)
+        return fn(from, to, base, ctx);
+    for (unsigned i = 0; i < SV39_ENTRIES; i++) {
+        if (!pte_is_table(from[i]))
+            continue;
+        if (!(to[i] & PTE_V)) {
+            uint64_t page = alloc(ctx);
+            if (!page)
+                return -1;
+            to[i] = pte_make(page, PTE_V);
+        }
+        uint64_t va = base + ((uint64_t)i << (12 + 9 * level));
+        int r = clone_level((pte_t *)pte_pa(from[i]), (pte_t *)pte_pa(to[i]), level - 1, va, alloc,
+                            fn, ctx);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+int sv39_clone(pte_t *from, pte_t *to, unsigned slot_lo, unsigned slot_hi, sv39_alloc_fn alloc,
+               sv39_table_fn fn, void *ctx)
+{
+    for (unsigned i = slot_lo; i < slot_hi; i++) {
+        if (!pte_is_table(from[i]))
+            continue;
+        if (!(to[i] & PTE_V)) {
+            uint64_t page = alloc(ctx);
+            if (!page)
+                return -1;
+            to[i] = pte_make(page, PTE_V);
+        }
+        int r = clone_level((pte_t *)pte_pa(from[i]), (pte_t *)pte_pa(to[i]), 1, (uint64_t)i << 30,
+                            alloc, fn, ctx);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
 static void free_level(pte_t *table, int level, void (*free_fn)(uint64_t, void *), void *ctx)
 {
     for (unsigned i = 0; level > 0 && i < SV39_ENTRIES; i++)

@@ -70,6 +70,14 @@ int sv39_map(pte_t *root, uint64_t va, uint64_t pa, uint64_t size, uint64_t flag
 typedef int (*sv39_leaf_fn)(pte_t *pte, uint64_t va, void *ctx);
 int sv39_visit(pte_t *root, unsigned slot_lo, unsigned slot_hi, sv39_leaf_fn fn, void *ctx);
 
+/* Give `to` the same table structure as `from` in root slots [slot_lo,
+ * slot_hi), allocating its tables, and call fn once per pair of leaf tables
+ * (level 0) with the va they start at. Returns 0, -1 if a table could not be
+ * allocated, or fn's non-zero value. */
+typedef int (*sv39_table_fn)(pte_t *from, pte_t *to, uint64_t va, void *ctx);
+int sv39_clone(pte_t *from, pte_t *to, unsigned slot_lo, unsigned slot_hi, sv39_alloc_fn alloc,
+               sv39_table_fn fn, void *ctx);
+
 /* Hand every page-table page below root slots [slot_lo, slot_hi) to free_fn
  * and clear those slots; leaves are the caller's to release first. */
 void sv39_free_tables(pte_t *root, unsigned slot_lo, unsigned slot_hi,
