@@ -144,10 +144,12 @@ static int64_t pipe_read(struct pipe *p, uva_t dst, uint64_t n)
     uint64_t done = 0;
     while (done < n && p->nread != p->nwritten) {
         uint64_t got = 0;
-        while (done + got < n && got < CHUNK && p->nread != p->nwritten)
-            buf[got++] = p->data[p->nread++ % PIPE_SIZE];
+        while (done + got < n && got < CHUNK && p->nread + got != p->nwritten)
+            buf[got] = p->data[(p->nread + got) % PIPE_SIZE], got++;
+        /* bytes leave the pipe only once they reached the reader */
         if (copy_out(my_space(), dst + done, buf, got) < 0)
             return done ? (int64_t)done : -1;
+        p->nread += got;
         done += got;
     }
     sched_wakeup(p);

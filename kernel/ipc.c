@@ -93,7 +93,10 @@ static void deliver(struct thread *s, struct thread *r)
 {
     transfer(s, r);
     if (s->ipc_op == IPC_SEND) {
-        wake(s, 0);
+        if (s->state == T_BLOCKED)
+            wake(s, 0);
+        else
+            s->ipc_op = IPC_NONE; /* s is the running sender: it must stay running */
         return;
     }
     s->ipc_op = IPC_REPLY_WAIT;

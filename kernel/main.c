@@ -74,8 +74,13 @@ static void start_other_harts(uint32_t boot_hart)
         struct cpu *c = &cpus[ncpu];
         c->index = ncpu++;
         c->hartid = id;
-        if (sbi_hart_start(id, (uint64_t)secondary_start, c->index) != 0)
-            panic("boot: SBI could not start hart %u", id);
+        int err = 0;
+        /* The firmware may still be parking a hart it did not boot on: retry. */
+        for (int tries = 0; tries < 1000; tries++)
+            if ((err = sbi_hart_start(id, (uint64_t)secondary_start, c->index)) == 0)
+                break;
+        if (err)
+            panic("boot: SBI could not start hart %u (error %d)", id, err);
     }
 }
 

@@ -1,0 +1,1257 @@
+/*
+ * usertests: the system-call contract seen from user space, in the spirit of
+ * xv6's usertests. Each case is a small function that checks one behaviour:
+ * bad pointers give -1 and nothing else, wild loads and stores kill only the
+ * process that made them, IPC carries values and badges and refuses forged
+ * pager requests, fork/exit/wait/kill/exec hold up under load and at their
+ * limits, the heap grows until the pool is empty and gives everything back,
+ * and pipes move data, see EOF and notice vanished readers.
+ *
+ * `usertests CASE...` runs the cases named; with no argument every case runs.
+ * The harness (run_case) forks a child for the case, so a crash in the case
+ * is caught, then checks the child's exit status, that the pool has as many
+ * free frames as before (no leak), and that poolcheck() finds every frame's
+ * count equal to its number of mappings. It prints "CASE: ok" or
+ * "CASE: FAILED <why>"; a case body reports its own failures through
+ * EXPECT*, which print the line and the values and exit the case's child.
+ */
+#include <user.h>
+
+#define CHILD_PASSED 85 /* a case's child exits with this when its body returned */
+#define CHILD_FAILED 1  /* ... and with this after it printed why it failed */
+#define BIG          (4096 * 4)
+#define HZ           100 /* ticks per second */
+
+static const char *case_name = "usertests";
+
+int main(int argc, char **argv);
+
+/* Print "CASE: FAILED (line N) <message>" and end the case's process. */
+static void failed(int line, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+static void failed(int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    printf("%s: FAILED (usertests.c:%d) ", case_name, line);
+    va_start(ap, fmt);
+    vprintf(1, fmt, ap);
+    va_end(ap);
+    printf("\n");
+    exit(CHILD_FAILED);
+}
+
+#define EXPECT(cond)                                                                               \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            failed(__LINE__, "expected %s", #cond);                                                \
+    } while (0)
+
+#define EXPECT_EQ(got, want)                                                                       \
+    do {                                                                                           \
+        long got_ = (long)(got), want_ = (long)(want);                                             \
+        if (got_ != want_)                                                                         \
+            failed(__LINE__, "%s is %ld, expected %ld", #got, got_, want_);                        \
+    } while (0)
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* Fork a child that runs body(arg) and exits 0; returns its pid. */
+static int spawn(void (*body)(long), long arg)
+{
+    int pid = fork();
+
+    if (pid < 0)
+        failed(__LINE__, "fork failed");
+    if (pid == 0) {
+        body(arg);
+        exit(0);
+    }
+    return pid;
+}
+
+/* Wait for the one child `pid` and return its exit status. */
+static int wait_for(int pid)
+{
+    int status = 0x7777;
+    int got = wait(&status);
+
+    if (got != pid)
+        failed(__LINE__, "wait returned %d, expected child %d", got, pid);
+    return status;
+}
+
+static void make_pipe(int fds[2])
+{
+    if (pipe(fds) != 0)
+        failed(__LINE__, "pipe failed");
+}
+
+static void close_pipe(int fds[2])
+{
+    close(fds[0]);
+    close(fds[1]);
+}
+
+static uint64 free_frames(void)
+{
+    struct cowl_poolstat st;
+
+    if (poolstat(&st) != 0)
+        failed(__LINE__, "poolstat failed");
+    return st.free;
+}
+
+/* The procinfo row of pid into *row; 0 when there is no such process. */
+static int find_proc(int pid, struct cowl_procinfo *row)
+{
+    struct cowl_procinfo rows[64];
+    int n = procinfo(rows, 64);
+
+    for (int i = 0; i < n; i++)
+        if (rows[i].pid == pid) {
+            *row = rows[i];
+            return 1;
+        }
+    return 0;
+}
+
+static int pid_named(const char *name)
+{
+    struct cowl_procinfo rows[64];
+    int n = procinfo(rows, 64);
+
+    for (int i = 0; i < n; i++)
+        if (strcmp(rows[i].name, name) == 0)
+            return rows[i].pid;
+    return -1;
+}
+
+/* Make the heap end on a page boundary with one page of heap below it, and
+ * return the address `below` bytes under the end: a buffer there runs off
+ * the heap into unmapped memory. */
+static char *heap_edge(int below)
+{
+    uint64 top = (uint64)sbrk(0);
+
+    if (sbrk(4096 + (int)((4096 - (top & 4095)) & 4095)) == (char *)-1)
+        failed(__LINE__, "sbrk for the heap edge failed");
+    return sbrk(0) - below;
+}
+
+/* Addresses no system call may read or write through, for a buffer of BIG
+ * bytes (or one object) placed there. */
+struct bad_addr {
+    uint64 va;
+    const char *what;
+};
+
+#define NBAD 8
+
+/* Fill bad[] and return how many; the heap-edge entry starts `edge_below`
+ * bytes under the end of the heap. */
+static int bad_addresses(struct bad_addr *bad, int edge_below)
+{
+    const struct bad_addr fixed[] = {
+        {0, "null"},
+        {0x80200000UL, "the kernel image"},
+        {COWL_MAXVA - 4096, "the last page below MAXVA"},
+        {COWL_MAXVA, "MAXVA"},
+        {~0UL, "~0"},
+        {COWL_STACK_TOP - (COWL_STACK_PAGES + 1) * 4096, "the stack guard page"},
+        {COWL_PAGER_TABLE_VA, "the pager's table address"},
+    };
+    int n = 0;
+
+    for (uint i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        bad[n++] = fixed[i];
+    bad[n++] = (struct bad_addr){(uint64)heap_edge(edge_below), "a range off the heap's end"};
+    return n;
+}
+
+/* ---- 1. bad addresses give -1 ------------------------------------------- */
+
+static void read_rejects_bad_buffers(void)
+{
+    struct bad_addr bad[NBAD];
+    int n = bad_addresses(bad, 10);
+    char data[64];
+
+    memset(data, 'r', sizeof(data));
+    for (int i = 0; i < n; i++) {
+        int fds[2];
+
+        make_pipe(fds);
+        EXPECT_EQ(write(fds[1], data, sizeof(data)), sizeof(data));
+        int r = read(fds[0], (void *)bad[i].va, BIG);
+        if (r != -1)
+            failed(__LINE__, "read into %s (%p) returned %d", bad[i].what, (void *)bad[i].va, r);
+        close_pipe(fds);
+    }
+}
+
+static void read_into_text_fails_and_leaves_text_intact(void)
+{
+    char *text = (char *)(uint64)read_into_text_fails_and_leaves_text_intact;
+    char before[64], data[64];
+    int fds[2];
+
+    memcpy(before, text, sizeof(before));
+    memset(data, 0, sizeof(data));
+    make_pipe(fds);
+    EXPECT_EQ(write(fds[1], data, sizeof(data)), sizeof(data));
+    EXPECT_EQ(read(fds[0], (char *)(uint64)main, sizeof(data)), -1);
+    EXPECT_EQ(write(fds[1], data, sizeof(data)), sizeof(data));
+    EXPECT_EQ(read(fds[0], text, sizeof(data)), -1);
+    EXPECT(memcmp(before, text, sizeof(before)) == 0);
+    EXPECT(*(uint32 *)(uint64)main != 0);
+    close_pipe(fds);
+}
+
+static void write_rejects_bad_buffers(void)
+{
+    struct bad_addr bad[NBAD];
+    int n = bad_addresses(bad, 10);
+
+    for (int i = 0; i < n; i++) {
+        int fds[2];
+
+        make_pipe(fds);
+        int r = write(fds[1], (void *)bad[i].va, BIG);
+        /* Off the heap's end the 10 good bytes may go first, as a short write. */
+        int partial_ok = i == n - 1 && r == 10;
+        if (r != -1 && !partial_ok)
+            failed(__LINE__, "write from %s (%p) returned %d", bad[i].what, (void *)bad[i].va, r);
+        EXPECT_EQ(write(1, (void *)bad[i].va, BIG), -1);
+        close_pipe(fds);
+    }
+}
+
+static void pipe_rejects_bad_fd_array(void)
+{
+    struct bad_addr bad[NBAD];
+    int n = bad_addresses(bad, 4);
+    int lowest = dup(0);
+
+    EXPECT(lowest > 2);
+    close(lowest);
+    for (int i = 0; i < n; i++) {
+        if (pipe((int *)bad[i].va) != -1)
+            failed(__LINE__, "pipe into %s (%p) did not fail", bad[i].what, (void *)bad[i].va);
+        /* The failed pipe must leave no descriptors behind. */
+        int fd = dup(0);
+        EXPECT_EQ(fd, lowest);
+        close(fd);
+    }
+}
+
+static void exit_seven(long arg)
+{
+    (void)arg;
+    exit(7);
+}
+
+static void wait_rejects_bad_status_and_keeps_child(void)
+{
+    struct bad_addr bad[NBAD];
+    int n = bad_addresses(bad, 2);
+
+    for (int i = 0; i < n; i++) {
+        if (bad[i].va == 0)
+            continue; /* wait(0) means "no status wanted" */
+        int pid = spawn(exit_seven, 0);
+        int r = wait((int *)bad[i].va);
+        if (r != -1)
+            failed(__LINE__, "wait into %s (%p) returned %d", bad[i].what, (void *)bad[i].va, r);
+        EXPECT_EQ(wait_for(pid), 7);
+    }
+}
+
+static void exec_rejects_bad_path_and_argv(void)
+{
+    struct bad_addr bad[NBAD];
+    int n = bad_addresses(bad, 10);
+    char *argv[] = {"echo", "usertests: exec should have failed", 0};
+
+    memset(sbrk(0) - 10, 'e', 10); /* a path with no end before the heap's end */
+    for (int i = 0; i < n; i++) {
+        if (exec((char *)bad[i].va, argv) != -1)
+            failed(__LINE__, "exec of path at %s did not fail", bad[i].what);
+        if (exec("echo", (char **)bad[i].va) != -1)
+            failed(__LINE__, "exec with argv at %s did not fail", bad[i].what);
+        char *bad_arg[] = {"echo", (char *)bad[i].va, 0};
+        if (bad[i].va != 0 && exec("echo", bad_arg) != -1)
+            failed(__LINE__, "exec with argv[1] at %s did not fail", bad[i].what);
+    }
+    /* An argv array whose terminating null would lie past the heap's end. */
+    char **edge = (char **)(sbrk(0) - sizeof(char *));
+    edge[0] = "echo";
+    EXPECT_EQ(exec("echo", edge), -1);
+}
+
+static void open_rejects_bad_path(void)
+{
+    struct bad_addr bad[NBAD];
+    int n = bad_addresses(bad, 10);
+
+    memset(sbrk(0) - 10, 'o', 10);
+    for (int i = 0; i < n; i++) {
+        int fd = open((char *)bad[i].va, O_RDONLY);
+        if (fd != -1)
+            failed(__LINE__, "open of path at %s returned %d", bad[i].what, fd);
+    }
+}
+
+static void bootargs_rejects_bad_buffer(void)
+{
+    struct bad_addr bad[NBAD];
+    int n = bad_addresses(bad, 10);
+    char args[128];
+
+    EXPECT(bootargs(args, sizeof(args)) > 10); /* the heap-edge case needs more than 10 bytes */
+    for (int i = 0; i < n; i++) {
+        int r = bootargs((char *)bad[i].va, BIG);
+        if (r != -1)
+            failed(__LINE__, "bootargs into %s returned %d", bad[i].what, r);
+    }
+}
+
+static void procinfo_rejects_bad_buffer(void)
+{
+    struct bad_addr bad[NBAD];
+    int n = bad_addresses(bad, 10);
+
+    for (int i = 0; i < n; i++) {
+        int r = procinfo((struct cowl_procinfo *)bad[i].va, 64);
+        if (r != -1)
+            failed(__LINE__, "procinfo into %s returned %d", bad[i].what, r);
+    }
+}
+
+static void poolstat_rejects_bad_buffer(void)
+{
+    struct bad_addr bad[NBAD];
+    int n = bad_addresses(bad, 10);
+
+    for (int i = 0; i < n; i++) {
+        int r = poolstat((struct cowl_poolstat *)bad[i].va);
+        if (r != -1)
+            failed(__LINE__, "poolstat into %s returned %d", bad[i].what, r);
+    }
+}
+
+static void bad_descriptors_rejected(void)
+{
+    char c = 0;
+    int fds[2];
+
+    EXPECT_EQ(read(-1, &c, 1), -1);
+    EXPECT_EQ(read(16, &c, 1), -1);
+    EXPECT_EQ(read(9, &c, 1), -1);
+    EXPECT_EQ(write(1000, &c, 1), -1);
+    EXPECT_EQ(close(-1), -1);
+    EXPECT_EQ(close(12), -1);
+    EXPECT_EQ(dup(13), -1);
+    make_pipe(fds);
+    EXPECT_EQ(write(fds[0], &c, 1), -1); /* the read end */
+    EXPECT_EQ(read(fds[1], &c, 1), -1);  /* the write end */
+    EXPECT_EQ(read(fds[0], &c, -1), -1); /* negative count */
+    close_pipe(fds);
+}
+
+/* ecall with the number `num` and nothing else; returns a0 as the kernel left it. */
+static long raw_syscall(long num)
+{
+    register long a0 asm("a0") = 0;
+    register long a7 asm("a7") = num;
+
+    asm volatile("ecall" : "+r"(a0) : "r"(a7) : "a1", "a2", "a3", "a4", "a5", "a6", "memory");
+    return a0;
+}
+
+static void unknown_syscall_returns_error(void)
+{
+    const long nums[] = {0, 16, 19, COWL_NSYSCALL, 4096, -1};
+
+    for (uint i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+        EXPECT_EQ(raw_syscall(nums[i]), -COWL_EINVAL);
+}
+
+/* ---- 2. wild accesses kill only the process that made them -------------- */
+
+static const char rodata_word[] = "read-only";
+
+static void store_to(long va)
+{
+    *(volatile char *)va = 'X';
+}
+
+static void load_from(long va)
+{
+    char c = *(volatile char *)va;
+    (void)c;
+}
+
+static void jump_to(long va)
+{
+    ((void (*)(void))va)();
+}
+
+/* Run body(va) in a child and check that the child is killed (status -1). */
+static void expect_killed(void (*body)(long), long va, const char *what)
+{
+    int status = wait_for(spawn(body, va));
+
+    if (status != -1)
+        failed(__LINE__, "%s: child exited with %d, expected to be killed (-1)", what, status);
+}
+
+static void store_to_text_kills_only_the_child(void)
+{
+    expect_killed(store_to, (long)(uint64)main, "store to main");
+    expect_killed(store_to, (long)(uint64)spawn, "store to another text function");
+    EXPECT(getpid() > 0); /* still here */
+}
+
+static void load_from_kernel_kills_only_the_child(void)
+{
+    expect_killed(load_from, 0x80200000L, "load from the kernel image");
+    expect_killed(load_from, 0x80000000L, "load from the firmware");
+    expect_killed(load_from, 0x10000000L, "load from the UART");
+}
+
+static void other_wild_accesses_kill_only_the_child(void)
+{
+    char *heap = sbrk(4096);
+
+    *(uint32 *)heap = 0x00008067; /* ret */
+    expect_killed(load_from, 0, "load from null");
+    expect_killed(store_to, 0, "store to null");
+    expect_killed(store_to, (long)(uint64)rodata_word, "store to rodata");
+    expect_killed(store_to, (long)(COWL_STACK_TOP - (COWL_STACK_PAGES + 1) * 4096),
+                  "store to the stack guard page");
+    expect_killed(store_to, (long)COWL_STACK_TOP, "store above the stack");
+    expect_killed(load_from, (long)(COWL_MAXVA - 8), "load below MAXVA");
+    expect_killed(store_to, (long)(sbrk(0) + 4096), "store past the heap");
+    expect_killed(jump_to, (long)heap, "jump into the heap (not executable)");
+    expect_killed(jump_to, 0x80200000L, "jump into the kernel");
+    EXPECT_EQ(rodata_word[0], 'r');
+}
+
+/* ---- 3. IPC ------------------------------------------------------------- */
+
+#define ROUNDS 500
+#define QUIT   (~0UL)
+
+/* Answer calls on ep: reply (round+1, badge, ~w2, 3*w3, own pid) until QUIT. */
+static void pong_server(long ep)
+{
+    struct cowl_msg m, r;
+    uint64 badge;
+
+    if (ipc_recv((int)ep, &m, &badge) != 0)
+        exit(2);
+    for (;;) {
+        r = (struct cowl_msg){{m.w[0] + 1, badge, ~m.w[2], 3 * m.w[3], (uint64)getpid()}};
+        if (m.w[0] == QUIT) {
+            ipc_reply(&r);
+            exit(0);
+        }
+        if (ipc_reply_recv((int)ep, &r, &m, &badge) != 0)
+            exit(3);
+    }
+}
+
+static void ipc_call_ping_pong_carries_values_and_badge(void)
+{
+    int ep = ep_create();
+    struct cowl_msg m, r;
+
+    EXPECT(ep > 0);
+    int server = spawn(pong_server, ep);
+    for (uint64 i = 0; i < ROUNDS; i++) {
+        m = (struct cowl_msg){{i, 0, 0x5a5a0000UL + i, i * 7, 0}};
+        EXPECT_EQ(ipc_call(ep, &m, &r), 0);
+        EXPECT_EQ(r.w[0], i + 1);
+        EXPECT_EQ(r.w[1], getpid()); /* the badge the server saw */
+        EXPECT_EQ(r.w[2], ~(0x5a5a0000UL + i));
+        EXPECT_EQ(r.w[3], 3 * i * 7);
+        EXPECT_EQ(r.w[4], server);
+    }
+    m = (struct cowl_msg){{QUIT, 0, 0, 0, 0}};
+    EXPECT_EQ(ipc_call(ep, &m, &r), 0);
+    EXPECT_EQ(wait_for(server), 0);
+}
+
+#define MESSAGES 200
+
+/* Receive MESSAGES messages on ep (after `delay` ticks); exit 1 on a bad one. */
+static void one_way_receiver(int ep, int sender, int delay)
+{
+    struct cowl_msg m;
+    uint64 badge;
+
+    sleep(delay);
+    for (uint64 i = 0; i < MESSAGES; i++) {
+        if (ipc_recv(ep, &m, &badge) != 0 || m.w[0] != i || m.w[4] != ~i ||
+            badge != (uint64)sender) {
+            printf("%s: receiver: message %lu: w0 %lu badge %lu\n", case_name, i, m.w[0], badge);
+            exit(1);
+        }
+    }
+    exit(0);
+}
+
+static void one_way_round(int receiver_delay, int sender_delay)
+{
+    int ep = ep_create();
+    int me = getpid();
+
+    EXPECT(ep > 0);
+    int pid = fork();
+    if (pid == 0)
+        one_way_receiver(ep, me, receiver_delay);
+    EXPECT(pid > 0);
+    sleep(sender_delay);
+    for (uint64 i = 0; i < MESSAGES; i++) {
+        struct cowl_msg m = {{i, 1, 2, 3, ~i}};
+        EXPECT_EQ(ipc_send(ep, &m), 0);
+    }
+    EXPECT_EQ(wait_for(pid), 0);
+}
+
+static void ipc_send_reaches_waiting_receiver(void)
+{
+    one_way_round(0, 3);
+}
+
+static void ipc_send_blocks_until_received(void)
+{
+    one_way_round(3, 0);
+}
+
+/* Spin in user mode, making no system call, for about `ticks` ticks. */
+static void spin_ticks(int ticks)
+{
+    int until = uptime() + ticks;
+
+    while (uptime() < until)
+        for (volatile int k = 0; k < 200000; k++)
+            ;
+}
+
+#define SPIN_SENDS 5
+
+/* Receive SPIN_SENDS messages numbered 0, 1, ... on ep; exit 1 on any other. */
+static void numbered_receiver(long ep)
+{
+    struct cowl_msg m;
+
+    for (uint64 i = 0; i < SPIN_SENDS; i++)
+        if (ipc_recv((int)ep, &m, 0) != 0 || m.w[0] != i)
+            exit(1);
+}
+
+/* A send that finds its receiver waiting returns at once; the sender must
+ * then run on one hart only, even while the other harts look for work. */
+static void ipc_sender_keeps_running_on_one_hart(void)
+{
+    int ep = ep_create(), sent = 0;
+
+    EXPECT(ep > 0);
+    int pid = spawn(numbered_receiver, ep);
+    for (uint64 i = 0; i < SPIN_SENDS; i++) {
+        struct cowl_msg m = {{i, 0, 0, 0, 0}};
+        sleep(2); /* the receiver is waiting again */
+        EXPECT_EQ(ipc_send(ep, &m), 0);
+        sent++;
+        spin_ticks(5); /* in user mode, while the receiver runs on another hart */
+    }
+    EXPECT_EQ(sent, SPIN_SENDS);
+    EXPECT_EQ(wait_for(pid), 0);
+}
+
+/* The pager's answer to a request with this label from us. */
+static uint32 pager_answer(uint32 label)
+{
+    union {
+        struct cowl_msg m;
+        struct pg_fault_msg f;
+        struct pg_batch_msg b;
+    } req;
+    union {
+        struct cowl_msg m;
+        struct pg_reply_msg r;
+    } rep;
+
+    memset(&req, 0, sizeof(req));
+    memset(&rep, 0, sizeof(rep));
+    if (label == PG_FAULT) {
+        /* Ask for our own text page to be made writable, naming the kernel's frame. */
+        req.f = (struct pg_fault_msg){.label = PG_FAULT,
+                                      .space = (uint32)getpid(),
+                                      .va = (uint64)main & ~4095UL,
+                                      .pc = (uint64)main,
+                                      .frame = 0x80200000UL};
+    } else {
+        req.b = (struct pg_batch_msg){.label = label, .count = 16, .space = (uint64)getpid()};
+    }
+    int r = ipc_call(COWL_PAGER_EP, &req.m, &rep.m);
+    if (r != 0)
+        failed(__LINE__, "ipc_call to the pager with label %u returned %d", label, r);
+    return rep.r.label;
+}
+
+static void ipc_forged_pager_requests_refused(void)
+{
+    const uint32 forged[] = {PG_FAULT, PG_ALLOC, PG_SHARE, PG_RELEASE, PG_STAT,
+                             PG_AUDIT, PG_TRACE, 0,        99};
+    uint64 before = free_frames();
+
+    for (uint i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+        uint32 got = pager_answer(forged[i]);
+        if (got != PG_FAIL)
+            failed(__LINE__, "pager answered forged label %u with %u, expected PG_FAIL", forged[i],
+                   got);
+    }
+    EXPECT_EQ(free_frames(), before);
+    EXPECT_EQ(pager_answer(PG_PING), PG_OK);
+}
+
+static void ipc_pager_endpoint_not_receivable(void)
+{
+    struct cowl_msg m;
+    uint64 badge;
+
+    EXPECT_EQ(ipc_recv(COWL_PAGER_EP, &m, &badge), -COWL_EPERM);
+    EXPECT(ipc_reply_recv(COWL_PAGER_EP, &m, &m, &badge) < 0);
+    EXPECT_EQ(pager_answer(PG_PING), PG_OK); /* the pager is still serving */
+}
+
+static void ipc_reply_with_nothing_owed_fails(void)
+{
+    struct cowl_msg m = {{1, 2, 3, 4, 5}};
+
+    EXPECT_EQ(ipc_reply(&m), -COWL_EPERM);
+    EXPECT_EQ(ipc_reply(&m), -COWL_EPERM);
+}
+
+static void ipc_bad_handles_rejected(void)
+{
+    struct cowl_msg m = {{0, 0, 0, 0, 0}};
+    uint64 badge;
+    const int handles[] = {-1, 5, 7, 8, 100, 1 << 30};
+
+    for (uint i = 0; i < sizeof(handles) / sizeof(handles[0]); i++) {
+        EXPECT_EQ(ipc_send(handles[i], &m), -COWL_EBADF);
+        EXPECT_EQ(ipc_call(handles[i], &m, &m), -COWL_EBADF);
+        EXPECT_EQ(ipc_recv(handles[i], &m, &badge), -COWL_EBADF);
+        EXPECT_EQ(ipc_reply_recv(handles[i], &m, &m, &badge), -COWL_EBADF);
+    }
+}
+
+/* Take one call on ep and exit without answering it. */
+static void vanishing_server(long ep)
+{
+    struct cowl_msg m;
+    uint64 badge;
+
+    ipc_recv((int)ep, &m, &badge);
+}
+
+static void ipc_call_to_dead_server_fails(void)
+{
+    int ep = ep_create();
+    struct cowl_msg m = {{1, 2, 3, 4, 5}}, r;
+
+    EXPECT(ep > 0);
+    int pid = spawn(vanishing_server, ep);
+    EXPECT(ipc_call(ep, &m, &r) < 0);
+    EXPECT_EQ(wait_for(pid), 0);
+}
+
+static void endpoint_creator(long arg)
+{
+    (void)arg;
+    for (int h = 1; h < 8; h++)
+        if (ep_create() != h)
+            exit(1);
+    if (ep_create() >= 0)
+        exit(2);
+}
+
+static void endpoints_freed_at_exit(void)
+{
+    for (int i = 0; i < 20; i++) /* 140 endpoints in all, more than the kernel has */
+        EXPECT_EQ(wait_for(spawn(endpoint_creator, 0)), 0);
+}
+
+/* ---- 4. processes ------------------------------------------------------- */
+
+#define STORM 40
+
+static void fork_exit_wait_storm_keeps_statuses(void)
+{
+    int pids[STORM], seen[STORM];
+
+    for (int i = 0; i < STORM; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0)
+            exit(100 + i);
+        EXPECT(pids[i] > 0);
+        seen[i] = 0;
+    }
+    for (int n = 0; n < STORM; n++) {
+        int status = 0;
+        int pid = wait(&status);
+        int i = 0;
+
+        while (i < STORM && pids[i] != pid)
+            i++;
+        if (i == STORM)
+            failed(__LINE__, "wait returned %d, not one of ours", pid);
+        EXPECT_EQ(seen[i], 0);
+        EXPECT_EQ(status, 100 + i);
+        seen[i] = 1;
+    }
+    EXPECT_EQ(wait(0), -1);
+}
+
+static void fork_until_process_limit_fails_cleanly(void)
+{
+    int gate[2], n = 0, pid;
+    char c;
+
+    make_pipe(gate);
+    while ((pid = fork()) > 0)
+        n++;
+    if (pid == 0) {
+        close(gate[1]);
+        exit(read(gate[0], &c, 1) == 0 ? 0 : 1);
+    }
+    EXPECT_EQ(pid, -1);
+    EXPECT(n >= 40); /* 64 processes, less the pager, init and usertests */
+    close_pipe(gate);
+    for (int i = 0; i < n; i++) {
+        int status = -2;
+        EXPECT(wait(&status) > 0);
+        EXPECT_EQ(status, 0);
+    }
+    EXPECT_EQ(wait(0), -1);
+    EXPECT_EQ(wait_for(spawn(exit_seven, 0)), 7); /* fork works again */
+}
+
+static void sleep_long(long ticks)
+{
+    sleep((int)ticks);
+}
+
+static void kill_sleeping_child(void)
+{
+    int pid = spawn(sleep_long, 10 * HZ);
+
+    sleep(3);
+    int start = uptime();
+    EXPECT_EQ(kill(pid), 0);
+    EXPECT_EQ(wait_for(pid), -1);
+    EXPECT(uptime() - start < 3 * HZ);
+}
+
+static void read_pipe_forever(long fd)
+{
+    char c;
+
+    read((int)fd, &c, 1);
+}
+
+static void kill_child_blocked_in_pipe_read(void)
+{
+    int fds[2];
+
+    make_pipe(fds);
+    int pid = spawn(read_pipe_forever, fds[0]);
+    sleep(3);
+    EXPECT_EQ(kill(pid), 0);
+    EXPECT_EQ(wait_for(pid), -1);
+    close_pipe(fds);
+}
+
+static void recv_forever(long ep)
+{
+    struct cowl_msg m;
+    uint64 badge;
+
+    ipc_recv((int)ep, &m, &badge);
+}
+
+static void kill_child_blocked_in_ipc_recv(void)
+{
+    int ep = ep_create();
+
+    EXPECT(ep > 0);
+    int pid = spawn(recv_forever, ep);
+    sleep(3);
+    EXPECT_EQ(kill(pid), 0);
+    EXPECT_EQ(wait_for(pid), -1);
+}
+
+static void kill_of_exited_or_missing_process_fails(void)
+{
+    int pid = spawn(exit_seven, 0);
+
+    sleep(3); /* let it become a zombie */
+    EXPECT_EQ(kill(pid), -1);
+    EXPECT_EQ(wait_for(pid), 7);
+    EXPECT_EQ(kill(pid), -1);
+    EXPECT_EQ(kill(100000), -1);
+    EXPECT_EQ(kill(-1), -1);
+}
+
+/* The middle process: fork a grandchild that waits on `release` and exits;
+ * report its pid on `report`; exit at once, orphaning it. */
+static void orphan_maker(int report[2], int release[2])
+{
+    int g = fork();
+
+    if (g == 0) {
+        char c;
+        close(release[1]);
+        read(release[0], &c, 1);
+        exit(0);
+    }
+    write(report[1], &g, sizeof(g));
+    exit(g > 0 ? 0 : 1);
+}
+
+static void orphan_adopted_by_init_and_reaped(void)
+{
+    int report[2], release[2], g = 0, middle;
+    struct cowl_procinfo row;
+
+    make_pipe(report);
+    make_pipe(release);
+    if ((middle = fork()) == 0)
+        orphan_maker(report, release);
+    EXPECT_EQ(wait_for(middle), 0);
+    EXPECT_EQ(read(report[0], &g, sizeof(g)), sizeof(g));
+    EXPECT(find_proc(g, &row));
+    EXPECT_EQ(row.ppid, pid_named("init"));
+    EXPECT_EQ(write(release[1], "x", 1), 1);
+    for (int t = 0; t < 5 * HZ && find_proc(g, &row); t++)
+        sleep(1);
+    if (find_proc(g, &row))
+        failed(__LINE__, "orphan %d still listed (state %d) after 5 s", g, row.state);
+    close_pipe(report);
+    close_pipe(release);
+}
+
+static void exec_missing_program_fails(void)
+{
+    char *argv[] = {"nosuch", 0};
+
+    EXPECT_EQ(exec("nosuch", argv), -1);
+    EXPECT_EQ(exec("", argv), -1);
+    EXPECT_EQ(exec("a-name-much-longer-than-thirty-two-characters", argv), -1);
+    EXPECT_EQ(exec("echo ", argv), -1);
+}
+
+static void exec_argv(long nargs)
+{
+    static char *argv[20];
+
+    for (int i = 0; i < nargs; i++)
+        argv[i] = "a";
+    argv[0] = "echo";
+    argv[nargs] = 0;
+    exec("echo", argv);
+    exit(99); /* exec failed */
+}
+
+static void exec_too_many_args_fails(void)
+{
+    char *argv[18];
+
+    for (int i = 0; i < 17; i++)
+        argv[i] = "x";
+    argv[0] = "echo";
+    argv[17] = 0;
+    EXPECT_EQ(exec("echo", argv), -1);            /* 17 arguments */
+    EXPECT_EQ(wait_for(spawn(exec_argv, 16)), 0); /* 16 still fit */
+    EXPECT_EQ(wait_for(spawn(exec_argv, 17)), 99);
+}
+
+static void exec_echo(long arg)
+{
+    char *argv[] = {"echo", "usertests:", "exec", "works", 0};
+
+    (void)arg;
+    exec("echo", argv);
+    exit(99);
+}
+
+static void exec_echo_with_args_exits_zero(void)
+{
+    EXPECT_EQ(wait_for(spawn(exec_echo, 0)), 0);
+}
+
+static void wait_without_children_fails(void)
+{
+    int status = 1234;
+
+    EXPECT_EQ(wait(&status), -1);
+    EXPECT_EQ(status, 1234);
+    EXPECT_EQ(wait(0), -1);
+}
+
+/* ---- 5. heap ------------------------------------------------------------ */
+
+#define MIB (1 << 20)
+
+/* Touch 16 KiB of stack below the caller, so the pages are our own before
+ * the pool runs dry (a COW fault then would have no frame to copy into). */
+static void __attribute__((noinline)) touch_stack(void)
+{
+    volatile char pad[4 * 4096];
+
+    for (uint i = 0; i < sizeof(pad); i += 512)
+        pad[i] = 1;
+}
+
+/* Grow the heap by step until sbrk fails, checking each fresh page is zero
+ * and writable; returns the bytes gained. */
+static uint64 grow_until_full(int step, int *bad_pages)
+{
+    uint64 total = 0;
+    char *p;
+
+    while ((p = sbrk(step)) != (char *)-1) {
+        for (int off = 0; off < step; off += 4096) {
+            *bad_pages += p[off] != 0;
+            p[off] = 1;
+        }
+        total += (uint64)step;
+    }
+    return total;
+}
+
+static void sbrk_until_pool_exhausted_fails_cleanly(void)
+{
+    struct cowl_poolstat st;
+    int bad_pages = 0;
+
+    touch_stack();
+    memset(&st, 0, sizeof(st));
+    heap_edge(0);
+    char *start = sbrk(0);
+    uint64 free0 = free_frames();
+    uint64 grown = grow_until_full(MIB, &bad_pages);
+    grown += grow_until_full(4096, &bad_pages);
+    char *top = sbrk(0);
+    int again = sbrk(4096) == (char *)-1;
+    int stat_ok = poolstat(&st) == 0;
+    /* Give it all back before anything else could need a frame. */
+    for (uint64 left = grown; left > 0;) {
+        int chunk = left > (uint64)(64 * MIB) ? 64 * MIB : (int)left;
+        sbrk(-chunk);
+        left -= (uint64)chunk;
+    }
+    EXPECT(stat_ok);
+    EXPECT(again);
+    EXPECT_EQ(top, start + grown);
+    EXPECT_EQ(st.free, 0);
+    EXPECT_EQ(bad_pages, 0);
+    EXPECT(grown / 4096 + 64 >= free0); /* nearly every free frame went to the heap */
+    EXPECT_EQ(sbrk(0), start);
+    EXPECT_EQ(free_frames(), free0);
+}
+
+static void sbrk_negative_gives_frames_back(void)
+{
+    free_frames(); /* warm up: the first call may copy a COW stack page */
+    char *p = sbrk(64 * 4096);
+    EXPECT(p != (char *)-1);
+    memset(p, 0xab, 64 * 4096);
+    uint64 f1 = free_frames();
+    EXPECT_EQ(sbrk(-64 * 4096), p + 64 * 4096);
+    uint64 f2 = free_frames();
+    EXPECT_EQ(f2, f1 + 64);
+    EXPECT_EQ(sbrk(0), p);
+    expect_killed(load_from, (long)(uint64)p, "load from the shrunk heap");
+    p = sbrk(4096); /* regrown pages come back zeroed */
+    EXPECT_EQ(p[0], 0);
+    EXPECT_EQ(p[4095], 0);
+}
+
+static void sbrk_below_heap_start_fails(void)
+{
+    char *top = sbrk(0);
+
+    EXPECT_EQ(sbrk(-(int)(1 << 30)), (char *)-1); /* the heap is far smaller */
+    EXPECT_EQ(sbrk(0), top);
+    EXPECT_EQ(sbrk(0x7fffffff), (char *)-1); /* 2 GiB: more than the pool */
+    EXPECT_EQ(sbrk(0), top);
+}
+
+/* ---- 6. pipes ----------------------------------------------------------- */
+
+#define TRANSFER (100 * 1024)
+
+static uint8 pattern_byte(uint i)
+{
+    return (uint8)((i * 2654435761U) >> 24);
+}
+
+static void pipe_writer(long fd)
+{
+    char buf[1000];
+    uint sent = 0;
+
+    while (sent < TRANSFER) {
+        uint n = TRANSFER - sent < 1000 ? TRANSFER - sent : 300 + sent % 700;
+        for (uint i = 0; i < n; i++)
+            buf[i] = (char)pattern_byte(sent + i);
+        if (write((int)fd, buf, (int)n) != (int)n)
+            exit(1);
+        sent += n;
+    }
+}
+
+static void pipe_large_transfer_arrives_intact(void)
+{
+    int fds[2];
+    char buf[777];
+    uint got = 0, mismatches = 0;
+    uint64 sum = 0, want = 0;
+    int n;
+
+    make_pipe(fds);
+    int pid = spawn(pipe_writer, fds[1]);
+    close(fds[1]);
+    while ((n = read(fds[0], buf, sizeof(buf))) > 0) {
+        for (int i = 0; i < n; i++) {
+            mismatches += (uint8)buf[i] != pattern_byte(got + (uint)i);
+            sum = sum * 31 + (uint8)buf[i];
+        }
+        got += (uint)n;
+    }
+    for (uint i = 0; i < TRANSFER; i++)
+        want = want * 31 + pattern_byte(i);
+    EXPECT_EQ(n, 0);
+    EXPECT_EQ(got, TRANSFER);
+    EXPECT_EQ(mismatches, 0);
+    EXPECT(sum == want);
+    EXPECT_EQ(wait_for(pid), 0);
+    close(fds[0]);
+}
+
+static void write_hello(long fd)
+{
+    write((int)fd, "hello", 5);
+}
+
+static void pipe_read_returns_zero_at_eof(void)
+{
+    int fds[2];
+    char buf[16];
+
+    make_pipe(fds);
+    EXPECT_EQ(write(fds[1], "abc", 3), 3);
+    close(fds[1]);
+    EXPECT_EQ(read(fds[0], buf, sizeof(buf)), 3);
+    EXPECT_EQ(read(fds[0], buf, sizeof(buf)), 0);
+    EXPECT_EQ(read(fds[0], buf, sizeof(buf)), 0);
+    close(fds[0]);
+
+    /* The last writer is a child that exits without closing. */
+    make_pipe(fds);
+    int pid = spawn(write_hello, fds[1]);
+    close(fds[1]);
+    EXPECT_EQ(wait_for(pid), 0);
+    EXPECT_EQ(read(fds[0], buf, sizeof(buf)), 5);
+    EXPECT_EQ(read(fds[0], buf, sizeof(buf)), 0);
+    close(fds[0]);
+}
+
+/* Fill the pipe and block; exit 0 if the write then ends short or with -1. */
+static void blocked_writer(long fd)
+{
+    char buf[4096];
+
+    memset(buf, 'w', sizeof(buf));
+    int r = write((int)fd, buf, sizeof(buf));
+    exit(r < (int)sizeof(buf) ? 0 : 1);
+}
+
+static void pipe_write_without_readers_fails(void)
+{
+    int fds[2];
+
+    make_pipe(fds);
+    close(fds[0]);
+    EXPECT_EQ(write(fds[1], "x", 1), -1);
+    close(fds[1]);
+
+    make_pipe(fds);
+    int pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        blocked_writer(fds[1]);
+    }
+    close(fds[1]);
+    sleep(3);
+    close(fds[0]); /* the writer, blocked on a full pipe, loses its last reader */
+    EXPECT_EQ(wait_for(pid), 0);
+}
+
+static void pipe_holder(long rounds)
+{
+    int fds[2];
+
+    for (int i = 0; i < rounds; i++)
+        if (pipe(fds) != 0)
+            exit(1);
+}
+
+static void pipes_freed_on_close_and_exit(void)
+{
+    int fds[2];
+
+    for (int i = 0; i < 200; i++) { /* more than the kernel's 64 pipes */
+        make_pipe(fds);
+        close_pipe(fds);
+    }
+    for (int i = 0; i < 20; i++) /* 6 pipes (12 descriptors) left open at each exit */
+        EXPECT_EQ(wait_for(spawn(pipe_holder, 6)), 0);
+}
+
+/* ---- the harness -------------------------------------------------------- */
+
+struct test {
+    const char *name;
+    void (*fn)(void);
+};
+
+static const struct test tests[] = {
+    {"read-rejects-bad-buffers", read_rejects_bad_buffers},
+    {"read-into-text-fails-and-leaves-text-intact", read_into_text_fails_and_leaves_text_intact},
+    {"write-rejects-bad-buffers", write_rejects_bad_buffers},
+    {"pipe-rejects-bad-fd-array", pipe_rejects_bad_fd_array},
+    {"wait-rejects-bad-status-and-keeps-child", wait_rejects_bad_status_and_keeps_child},
+    {"exec-rejects-bad-path-and-argv", exec_rejects_bad_path_and_argv},
+    {"open-rejects-bad-path", open_rejects_bad_path},
+    {"bootargs-rejects-bad-buffer", bootargs_rejects_bad_buffer},
+    {"procinfo-rejects-bad-buffer", procinfo_rejects_bad_buffer},
+    {"poolstat-rejects-bad-buffer", poolstat_rejects_bad_buffer},
+    {"bad-descriptors-rejected", bad_descriptors_rejected},
+    {"unknown-syscall-returns-error", unknown_syscall_returns_error},
+    {"store-to-text-kills-only-the-child", store_to_text_kills_only_the_child},
+    {"load-from-kernel-kills-only-the-child", load_from_kernel_kills_only_the_child},
+    {"other-wild-accesses-kill-only-the-child", other_wild_accesses_kill_only_the_child},
+    {"ipc-call-ping-pong-carries-values-and-badge", ipc_call_ping_pong_carries_values_and_badge},
+    {"ipc-send-reaches-waiting-receiver", ipc_send_reaches_waiting_receiver},
+    {"ipc-send-blocks-until-received", ipc_send_blocks_until_received},
+    {"ipc-sender-keeps-running-on-one-hart", ipc_sender_keeps_running_on_one_hart},
+    {"ipc-forged-pager-requests-refused", ipc_forged_pager_requests_refused},
+    {"ipc-pager-endpoint-not-receivable", ipc_pager_endpoint_not_receivable},
+    {"ipc-reply-with-nothing-owed-fails", ipc_reply_with_nothing_owed_fails},
+    {"ipc-bad-handles-rejected", ipc_bad_handles_rejected},
+    {"ipc-call-to-dead-server-fails", ipc_call_to_dead_server_fails},
+    {"endpoints-freed-at-exit", endpoints_freed_at_exit},
+    {"fork-exit-wait-storm-keeps-statuses", fork_exit_wait_storm_keeps_statuses},
+    {"fork-until-process-limit-fails-cleanly", fork_until_process_limit_fails_cleanly},
+    {"kill-sleeping-child", kill_sleeping_child},
+    {"kill-child-blocked-in-pipe-read", kill_child_blocked_in_pipe_read},
+    {"kill-child-blocked-in-ipc-recv", kill_child_blocked_in_ipc_recv},
+    {"kill-of-exited-or-missing-process-fails", kill_of_exited_or_missing_process_fails},
+    {"orphan-adopted-by-init-and-reaped", orphan_adopted_by_init_and_reaped},
+    {"exec-missing-program-fails", exec_missing_program_fails},
+    {"exec-too-many-args-fails", exec_too_many_args_fails},
+    {"exec-echo-with-args-exits-zero", exec_echo_with_args_exits_zero},
+    {"wait-without-children-fails", wait_without_children_fails},
+    {"sbrk-until-pool-exhausted-fails-cleanly", sbrk_until_pool_exhausted_fails_cleanly},
+    {"sbrk-negative-gives-frames-back", sbrk_negative_gives_frames_back},
+    {"sbrk-below-heap-start-fails", sbrk_below_heap_start_fails},
+    {"pipe-large-transfer-arrives-intact", pipe_large_transfer_arrives_intact},
+    {"pipe-read-returns-zero-at-eof", pipe_read_returns_zero_at_eof},
+    {"pipe-write-without-readers-fails", pipe_write_without_readers_fails},
+    {"pipes-freed-on-close-and-exit", pipes_freed_on_close_and_exit},
+};
+
+#define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
+
+/* Run one case in a child; check its status, the pool's free count and the
+ * frame audit. Prints the verdict; returns 0 when the case passed. */
+static int run_case(const struct test *t)
+{
+    struct cowl_poolstat before, after;
+    int status = 0;
+
+    if (poolstat(&before) != 0) {
+        printf("%s: FAILED poolstat before the case failed\n", t->name);
+        return -1;
+    }
+    int pid = fork();
+    if (pid < 0) {
+        printf("%s: FAILED fork for the case failed\n", t->name);
+        return -1;
+    }
+    if (pid == 0) {
+        case_name = t->name;
+        t->fn();
+        exit(CHILD_PASSED);
+    }
+    if (wait(&status) != pid) {
+        printf("%s: FAILED wait for the case's child failed\n", t->name);
+        return -1;
+    }
+    if (status != CHILD_PASSED) {
+        if (status != CHILD_FAILED)
+            printf("%s: FAILED the case's child exited with status %d\n", t->name, status);
+        return -1;
+    }
+    if (poolstat(&after) != 0 || after.free != before.free) {
+        printf("%s: FAILED leak: %lu free frames before, %lu after\n", t->name, before.free,
+               after.free);
+        return -1;
+    }
+    int mismatches = poolcheck();
+    if (mismatches != 0) {
+        printf("%s: FAILED poolcheck found %d frames whose count is not their mappings\n", t->name,
+               mismatches);
+        return -1;
+    }
+    printf("%s: ok\n", t->name);
+    return 0;
+}
+
+/* The case named name, or 0. */
+static const struct test *find_case(const char *name)
+{
+    for (int i = 0; i < NTESTS; i++)
+        if (strcmp(name, tests[i].name) == 0)
+            return &tests[i];
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int failures = 0, ran = 0;
+
+    for (int i = 1; i < argc; i++)
+        if (!find_case(argv[i])) {
+            printf("usertests: no case named \"%s\"\n", argv[i]);
+            return 2;
+        }
+    for (int i = 0; i < NTESTS; i++) {
+        int wanted = argc < 2;
+
+        for (int j = 1; j < argc; j++)
+            wanted |= strcmp(argv[j], tests[i].name) == 0;
+        if (wanted) {
+            failures += run_case(&tests[i]) != 0;
+            ran++;
+        }
+    }
+    if (ran > 1)
+        printf("usertests: %d of %d cases failed\n", failures, ran);
+    return failures ? 1 : 0;
+}
