@@ -37,6 +37,8 @@
 
 extern char __kernel_start[], __kernel_end[];
 extern char secondary_start[];
+/* Set by entry.S: -1 for a hart parked in _start, then its index + 1 to go. */
+extern volatile int64_t boot_parked[MAX_HARTS];
 
 struct cpu cpus[MAX_HARTS];
 uint32_t ncpu;
@@ -74,12 +76,14 @@ static void start_other_harts(uint32_t boot_hart)
         struct cpu *c = &cpus[ncpu];
         c->index = ncpu++;
         c->hartid = id;
-        int err = 0;
-        /* The firmware may still be parking a hart it did not boot on: retry. */
-        for (int tries = 0; tries < 1000; tries++)
-            if ((err = sbi_hart_start(id, (uint64_t)secondary_start, c->index)) == 0)
-                break;
-        if (err)
+        if (id < MAX_HARTS && boot_parked[id] == -1) {
+            boot_parked[id] = (int64_t)c->index + 1; /* it entered _start too */
+            continue;
+        }
+        int err = sbi_hart_start(id, (uint64_t)secondary_start, c->index);
+        if (err && id < MAX_HARTS && boot_parked[id] == -1)
+            boot_parked[id] = (int64_t)c->index + 1; /* it got there meanwhile */
+        else if (err)
             panic("boot: SBI could not start hart %u (error %d)", id, err);
     }
 }

@@ -3,10 +3,9 @@
  * prints `CASE: ok` (exit 0) or `CASE: FAILED <why>` (exit 1); with no
  * argument it runs them all.
  *
- * Every case runs in a forked child, so a case that crashes is caught. The
- * harness (run_case) then checks the child's exit status, that the pool has
- * as many free frames as before the fork (nothing leaked), and that
- * poolcheck() finds every frame's count equal to its mappings.
+ * Every case runs in a forked child and is checked by the harness shared
+ * with usertests (harness.h): exit status, no leaked frame, every frame's
+ * count equal to its mappings.
  *
  * The three builds differ: cow=pager and cow=kernel share pages at fork and
  * copy on the first store; cow=eager copies everything at fork. Cases read
@@ -14,30 +13,14 @@
  */
 #include <stdbool.h>
 #include <user.h>
+#include "harness.h"
 
 #define PAGE 4096UL
-
-static const char *case_name = "cowtest";
-
-/* Report the failure of the current case and end this process with 1. */
-static void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
-static void fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    printf("%s: FAILED ", case_name);
-    vprintf(1, fmt, ap);
-    printf("\n");
-    va_end(ap);
-    exit(1);
-}
 
 #define CHECK(cond, ...)                                                                           \
     do {                                                                                           \
         if (!(cond))                                                                               \
-            fail(__VA_ARGS__);                                                                     \
+            test_fail(__VA_ARGS__);                                                                \
     } while (0)
 
 /* ---- Helpers. ---- */
@@ -374,7 +357,7 @@ static void write_after_fork_on_another_hart_invisible_to_child(void)
                   tlb_page[0]);
         CHECK(read(go[0], &c, 1) == 1, "child: handshake failed");
         CHECK(tlb_page[0] == old, "child (hart %d): saw the parent's store after go", hart);
-        printf("%s: child ran on hart %d\n", case_name, hart);
+        printf("%s: child ran on hart %d\n", test_case_name, hart);
         exit(0);
     }
     int hart = hartid();
@@ -385,7 +368,7 @@ static void write_after_fork_on_another_hart_invisible_to_child(void)
     CHECK(write(go[1], "g", 1) == 1, "parent: handshake failed");
     expect_exit(pid, 0, "child");
     CHECK(tlb_page[0] == new, "parent lost its own store");
-    printf("%s: parent ran on hart %d\n", case_name, hart);
+    printf("%s: parent ran on hart %d\n", test_case_name, hart);
     for (int i = 0; i < 2; i++) {
         close(ready[i]);
         close(go[i]);
@@ -576,12 +559,7 @@ static void non_pager_decision_refused(void)
 
 /* ---- Harness. ---- */
 
-struct cow_case {
-    const char *name;
-    void (*run)(void);
-};
-
-static const struct cow_case cases[] = {
+static const struct test_case cases[] = {
     {"fork-after-two-thirds-of-pool", fork_after_two_thirds_of_pool},
     {"three-generations-8192-pages", three_generations_8192_pages},
     {"pipe-read-into-cow-page-leaves-parent-intact", pipe_read_into_cow_page_leaves_parent_intact},
@@ -601,51 +579,7 @@ static const struct cow_case cases[] = {
 
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
 
-/* Run c in a child; then check its status, the free count and the frame counts. */
-static int run_case(const struct cow_case *c)
-{
-    case_name = c->name;
-    struct cowl_poolstat before = stat_now();
-    int start = uptime();
-    int pid = xfork();
-    if (pid == 0) {
-        c->run();
-        exit(0);
-    }
-    int status = wait_for(pid);
-    struct cowl_poolstat after = stat_now();
-    int mismatches = poolcheck();
-    if (status != 0) {
-        printf("%s: FAILED the case process exited with %d\n", c->name, status);
-        return 1;
-    }
-    if (after.free != before.free) {
-        printf("%s: FAILED %ld frames leaked (free %lu before, %lu after)\n", c->name,
-               (long)(before.free - after.free), before.free, after.free);
-        return 1;
-    }
-    if (mismatches != 0) {
-        printf("%s: FAILED poolcheck found %d mismatches\n", c->name, mismatches);
-        return 1;
-    }
-    printf("%s: %d ticks\n", c->name, uptime() - start);
-    printf("%s: ok\n", c->name);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
-    int failed = 0, found = 0;
-
-    for (int i = 0; i < NCASES; i++) {
-        if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
-            continue;
-        found++;
-        failed += run_case(&cases[i]);
-    }
-    if (!found) {
-        printf("cowtest: no case named %s\n", argv[1]);
-        return 1;
-    }
-    return failed ? 1 : 0;
+    return test_main("cowtest", cases, NCASES, argc, argv);
 }

@@ -7,38 +7,20 @@
  * limits, the heap grows until the pool is empty and gives everything back,
  * and pipes move data, see EOF and notice vanished readers.
  *
- * `usertests CASE...` runs the cases named; with no argument every case runs.
- * The harness (run_case) forks a child for the case, so a crash in the case
- * is caught, then checks the child's exit status, that the pool has as many
- * free frames as before (no leak), and that poolcheck() finds every frame's
- * count equal to its number of mappings. It prints "CASE: ok" or
- * "CASE: FAILED <why>"; a case body reports its own failures through
- * EXPECT*, which print the line and the values and exit the case's child.
+ * `usertests CASE...` runs the cases named; with no argument every case runs
+ * (harness.h says how). A case body reports its own failures through
+ * EXPECT*, which print the line and the values and end the case's process.
  */
 #include <user.h>
+#include "harness.h"
 
-#define CHILD_PASSED 85 /* a case's child exits with this when its body returned */
-#define CHILD_FAILED 1  /* ... and with this after it printed why it failed */
-#define BIG          (4096 * 4)
-#define HZ           100 /* ticks per second */
-
-static const char *case_name = "usertests";
+#define BIG (4096 * 4)
+#define HZ  100 /* ticks per second */
 
 int main(int argc, char **argv);
 
-/* Print "CASE: FAILED (line N) <message>" and end the case's process. */
-static void failed(int line, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
-static void failed(int line, const char *fmt, ...)
-{
-    va_list ap;
-
-    printf("%s: FAILED (usertests.c:%d) ", case_name, line);
-    va_start(ap, fmt);
-    vprintf(1, fmt, ap);
-    va_end(ap);
-    printf("\n");
-    exit(CHILD_FAILED);
-}
+/* Fail the case, naming the line of the check. */
+#define failed(line, fmt, ...) test_fail("(usertests.c:%d) " fmt, line, ##__VA_ARGS__)
 
 #define EXPECT(cond)                                                                               \
     do {                                                                                           \
@@ -494,7 +476,8 @@ static void one_way_receiver(int ep, int sender, int delay)
     for (uint64 i = 0; i < MESSAGES; i++) {
         if (ipc_recv(ep, &m, &badge) != 0 || m.w[0] != i || m.w[4] != ~i ||
             badge != (uint64)sender) {
-            printf("%s: receiver: message %lu: w0 %lu badge %lu\n", case_name, i, m.w[0], badge);
+            printf("%s: receiver: message %lu: w0 %lu badge %lu\n", test_case_name, i, m.w[0],
+                   badge);
             exit(1);
         }
     }
@@ -1125,12 +1108,7 @@ static void pipes_freed_on_close_and_exit(void)
 
 /* ---- the harness -------------------------------------------------------- */
 
-struct test {
-    const char *name;
-    void (*fn)(void);
-};
-
-static const struct test tests[] = {
+static const struct test_case tests[] = {
     {"read-rejects-bad-buffers", read_rejects_bad_buffers},
     {"read-into-text-fails-and-leaves-text-intact", read_into_text_fails_and_leaves_text_intact},
     {"write-rejects-bad-buffers", write_rejects_bad_buffers},
@@ -1178,80 +1156,7 @@ static const struct test tests[] = {
 
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
-/* Run one case in a child; check its status, the pool's free count and the
- * frame audit. Prints the verdict; returns 0 when the case passed. */
-static int run_case(const struct test *t)
-{
-    struct cowl_poolstat before, after;
-    int status = 0;
-
-    if (poolstat(&before) != 0) {
-        printf("%s: FAILED poolstat before the case failed\n", t->name);
-        return -1;
-    }
-    int pid = fork();
-    if (pid < 0) {
-        printf("%s: FAILED fork for the case failed\n", t->name);
-        return -1;
-    }
-    if (pid == 0) {
-        case_name = t->name;
-        t->fn();
-        exit(CHILD_PASSED);
-    }
-    if (wait(&status) != pid) {
-        printf("%s: FAILED wait for the case's child failed\n", t->name);
-        return -1;
-    }
-    if (status != CHILD_PASSED) {
-        if (status != CHILD_FAILED)
-            printf("%s: FAILED the case's child exited with status %d\n", t->name, status);
-        return -1;
-    }
-    if (poolstat(&after) != 0 || after.free != before.free) {
-        printf("%s: FAILED leak: %lu free frames before, %lu after\n", t->name, before.free,
-               after.free);
-        return -1;
-    }
-    int mismatches = poolcheck();
-    if (mismatches != 0) {
-        printf("%s: FAILED poolcheck found %d frames whose count is not their mappings\n", t->name,
-               mismatches);
-        return -1;
-    }
-    printf("%s: ok\n", t->name);
-    return 0;
-}
-
-/* The case named name, or 0. */
-static const struct test *find_case(const char *name)
-{
-    for (int i = 0; i < NTESTS; i++)
-        if (strcmp(name, tests[i].name) == 0)
-            return &tests[i];
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
-    int failures = 0, ran = 0;
-
-    for (int i = 1; i < argc; i++)
-        if (!find_case(argv[i])) {
-            printf("usertests: no case named \"%s\"\n", argv[i]);
-            return 2;
-        }
-    for (int i = 0; i < NTESTS; i++) {
-        int wanted = argc < 2;
-
-        for (int j = 1; j < argc; j++)
-            wanted |= strcmp(argv[j], tests[i].name) == 0;
-        if (wanted) {
-            failures += run_case(&tests[i]) != 0;
-            ran++;
-        }
-    }
-    if (ran > 1)
-        printf("usertests: %d of %d cases failed\n", failures, ran);
-    return failures ? 1 : 0;
+    return test_main("usertests", tests, NTESTS, argc, argv);
 }

@@ -1,14 +1,21 @@
 /*
- * Boot entry. OpenSBI enters _start on one hart in S-mode with a0 = hart id,
- * a1 = the device tree, paging off. Other harts are started later through SBI
- * HSM at secondary_start with a1 = their cpu index. Each hart gets a boot
- * stack, which later serves as its scheduler stack.
+ * Boot entry. OpenSBI enters _start in S-mode with a0 = hart id, a1 = the
+ * device tree, paging off, normally on one hart; the others are started
+ * through SBI HSM at secondary_start with a1 = their cpu index. The firmware
+ * sometimes lets a second hart into _start as well, so a lottery in .data
+ * (which the loser must not clear) picks the boot hart; a loser parks until
+ * the boot hart hands it a cpu index through boot_parked (main.c). Each hart
+ * gets a boot stack, which later serves as its scheduler stack.
  */
 #include "asm.h"
 
     .section .text.entry
     .global _start
 _start:
+    la      t0, boot_lottery
+    li      t1, 1
+    amoadd.w t1, t1, (t0)
+    bnez    t1, park
     la      sp, boot_stacks
     li      t0, BOOT_STACK_SIZE
     add     sp, sp, t0
@@ -23,6 +30,23 @@ _start:
 3:  wfi
     j       3b
 
+/* A hart that lost the lottery: wait for boot_parked[hartid] = index + 1. */
+park:
+    li      t0, MAX_HARTS
+    bgeu    a0, t0, 6f
+    la      t0, boot_parked
+    slli    t1, a0, 3
+    add     t0, t0, t1
+    li      t1, -1
+    sd      t1, 0(t0)
+5:  ld      a1, 0(t0)
+    li      t1, -1
+    beq     a1, t1, 5b
+    addi    a1, a1, -1
+    j       secondary_start
+6:  wfi
+    j       6b
+
     .global secondary_start
 secondary_start:
     /* a0 = hart id, a1 = cpu index: stack = boot_stacks + (index+1) * size */
@@ -35,6 +59,15 @@ secondary_start:
     call    kmain_secondary
 4:  wfi
     j       4b
+
+    .section .data
+    .balign 8
+boot_lottery:
+    .word   0
+    .balign 8
+    .global boot_parked
+boot_parked: /* per hart id: 0 = not here, -1 = parked, index + 1 = go */
+    .space  8 * MAX_HARTS
 
     .section .bss.stacks
     .balign 16
