@@ -849,6 +849,13 @@ static void exec_argv(long nargs)
     exit(99); /* exec failed */
 }
 
+static void exec_non_elf_fails(void)
+{
+    char *argv[] = {"notelf", 0};
+    EXPECT_EQ(exec("notelf", argv), -1);
+    EXPECT_EQ(exec("/notelf", argv), -1);
+}
+
 static void exec_too_many_args_fails(void)
 {
     char *argv[18];
@@ -1143,6 +1150,7 @@ static const struct test_case tests[] = {
     {"orphan-adopted-by-init-and-reaped", orphan_adopted_by_init_and_reaped},
     {"exec-missing-program-fails", exec_missing_program_fails},
     {"exec-too-many-args-fails", exec_too_many_args_fails},
+    {"exec-non-elf-fails", exec_non_elf_fails},
     {"exec-echo-with-args-exits-zero", exec_echo_with_args_exits_zero},
     {"wait-without-children-fails", wait_without_children_fails},
     {"sbrk-until-pool-exhausted-fails-cleanly", sbrk_until_pool_exhausted_fails_cleanly},
