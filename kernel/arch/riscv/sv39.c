@@ -102,6 +102,18 @@ int sv39_visit(pte_t *root, unsigned slot_lo, unsigned slot_hi, sv39_leaf_fn fn,
     return 0;
 }
 
+/* The table *slot points to, allocating it if the slot is empty; 0 if that fails. */
+static pte_t *ensure_table(pte_t *slot, sv39_alloc_fn alloc, void *ctx)
+{
+    if (!(*slot & PTE_V)) {
+        uint64_t page = alloc(ctx);
+        if (!page)
+            return 0;
+        *slot = pte_make(page, PTE_V);
+    }
+    return (pte_t *)pte_pa(*slot);
+}
+
 static int clone_level(pte_t *from, pte_t *to, int level, uint64_t base, sv39_alloc_fn alloc,
                        sv39_table_fn fn, void *ctx)
 {
@@ -110,15 +122,11 @@ static int clone_level(pte_t *from, pte_t *to, int level, uint64_t base, sv39_al
     for (unsigned i = 0; i < SV39_ENTRIES; i++) {
         if (!pte_is_table(from[i]))
             continue;
-        if (!(to[i] & PTE_V)) {
-            uint64_t page = alloc(ctx);
-            if (!page)
-                return -1;
-            to[i] = pte_make(page, PTE_V);
-        }
+        pte_t *next = ensure_table(&to[i], alloc, ctx);
+        if (!next)
+            return -1;
         uint64_t va = base + ((uint64_t)i << (12 + 9 * level));
-        int r = clone_level((pte_t *)pte_pa(from[i]), (pte_t *)pte_pa(to[i]), level - 1, va, alloc,
-                            fn, ctx);
+        int r = clone_level((pte_t *)pte_pa(from[i]), next, level - 1, va, alloc, fn, ctx);
         if (r)
             return r;
     }
@@ -131,14 +139,10 @@ int sv39_clone(pte_t *from, pte_t *to, unsigned slot_lo, unsigned slot_hi, sv39_
     for (unsigned i = slot_lo; i < slot_hi; i++) {
         if (!pte_is_table(from[i]))
             continue;
-        if (!(to[i] & PTE_V)) {
-            uint64_t page = alloc(ctx);
-            if (!page)
-                return -1;
-            to[i] = pte_make(page, PTE_V);
-        }
-        int r = clone_level((pte_t *)pte_pa(from[i]), (pte_t *)pte_pa(to[i]), 1, (uint64_t)i << 30,
-                            alloc, fn, ctx);
+        pte_t *next = ensure_table(&to[i], alloc, ctx);
+        if (!next)
+            return -1;
+        int r = clone_level((pte_t *)pte_pa(from[i]), next, 1, (uint64_t)i << 30, alloc, fn, ctx);
         if (r)
             return r;
     }
