@@ -51,8 +51,8 @@ void fault_apply(struct thread *t)
     const char *why = check_decision(t, req, rep, &pte);
     if (why) {
         if (rep->label != PG_KILL)
-            printk("cowl: pager decision for pid %d va 0x%lx rejected: %s\n", t->proc->pid, req->va,
-                   why);
+            frames_refused("cowl: pager decision for pid %d va 0x%lx refused: %s\n", t->proc->pid,
+                           req->va, why);
         rep->label = PG_KILL;
         return;
     }

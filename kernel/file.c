@@ -212,3 +212,14 @@ int64_t file_write(struct file *f, uva_t src, uint64_t n)
         return -1;
     }
 }
+
+uint64_t file_count(uint64_t *npipes)
+{
+    uint64_t n = 0;
+    *npipes = 0;
+    for (int i = 0; i < NFILE; i++)
+        n += files[i].kind != F_FREE;
+    for (int i = 0; i < NFILE / 2; i++)
+        *npipes += pipes[i].readers || pipes[i].writers;
+    return n;
+}

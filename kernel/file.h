@@ -18,5 +18,7 @@ struct file *file_dup(struct file *f);
 void file_close(struct file *f);
 int64_t file_read(struct file *f, uva_t dst, uint64_t n);
 int64_t file_write(struct file *f, uva_t src, uint64_t n);
+/* Open-file records in use; *npipes gets the pipes in use. */
+uint64_t file_count(uint64_t *npipes);
 
 #endif

@@ -13,6 +13,7 @@
 #include "panic.h"
 #include "policy.h"
 #include "printk.h"
+#include "ratelimit.h"
 #include "proc.h"
 #include "sched.h"
 #include "thread.h"
@@ -32,6 +33,7 @@ static bool batch_busy;
 static uint32_t next_seq = 1;
 static uint64_t reserved_end; /* end of the frames carved for the pager */
 static uint64_t last_value;   /* .free of the last batch reply (PG_AUDIT) */
+static uint64_t refused;
 static struct proc *pager;
 static struct endpoint *pager_ep;
 #ifdef COW_MODE_KERNEL
@@ -94,7 +96,7 @@ static void service_call(struct cowl_msg *req, struct cowl_msg *reply)
 #endif
     struct pg_reply_msg *r = (struct pg_reply_msg *)reply;
     if (r->seq != seq) {
-        printk("cowl: the pager answered request %u with seq %u\n", seq, r->seq);
+        frames_refused("cowl: the pager answered request %u with seq %u\n", seq, r->seq);
         r->label = ((struct pg_fault_msg *)req)->label == PG_FAULT ? PG_KILL : PG_FAIL;
     }
 }
@@ -141,6 +143,23 @@ int frames_trace(bool on)
     uint32_t r = frames_batch_call(PG_TRACE, on, 0);
     frames_batch_end();
     return r == PG_OK ? 0 : -1;
+}
+
+void frames_refused(const char *fmt, ...)
+{
+    static struct ratelimit rl;
+    refused++;
+    if (!ratelimit_allow(&rl))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vprintk(fmt, ap);
+    va_end(ap);
+}
+
+uint64_t frames_refused_count(void)
+{
+    return refused;
 }
 
 uint64_t frames_audit_result(void)

@@ -34,6 +34,12 @@ void frames_batch_end(void);
 /* Send a request (label, count entries in the held batch) on behalf of the
  * current thread; returns the reply's label. */
 uint32_t frames_batch_call(uint32_t label, uint64_t count, uint64_t first);
+/* The kernel refused an answer of the pager (a frame it may not map, a
+ * decision for a PTE that changed, a reply to another request): count it and
+ * say why on the console, rate-limited. */
+__attribute__((format(printf, 1, 2))) void frames_refused(const char *fmt, ...);
+/* Answers refused since boot. */
+uint64_t frames_refused_count(void);
 /* Mismatches the last PG_AUDIT reply reported. */
 uint64_t frames_audit_result(void);
 

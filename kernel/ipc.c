@@ -45,6 +45,14 @@ void ipc_endpoint_put(struct endpoint *ep)
     ep->refs--;
 }
 
+uint64_t ipc_endpoint_count(void)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < NENDPOINT; i++)
+        n += endpoints[i].refs > 0;
+    return n;
+}
+
 static void enqueue(struct thread **q, struct thread *t)
 {
     t->ipc_next = 0;
@@ -102,6 +110,16 @@ static void deliver(struct thread *s, struct thread *r)
     s->ipc_op = IPC_REPLY_WAIT;
     s->ipc_ep = 0;
     r->reply_to = s;
+    s->replier = r;
+}
+
+/* Cut the reply link between a replier and the caller it owes, from either
+ * end, so that a reply never reaches a caller that stopped waiting (killed,
+ * or a record since reused). */
+static void unlink_reply(struct thread *replier, struct thread *caller)
+{
+    replier->reply_to = 0;
+    caller->replier = 0;
 }
 
 static void block(struct thread *t, enum ipc_op op, struct endpoint *ep)
@@ -164,8 +182,8 @@ int64_t ipc_reply(struct thread *t, struct thread **woken)
         return -COWL_EPERM;
     if (woken)
         *woken = c;
-    t->reply_to = 0;
-    ASSERT(c->ipc_op == IPC_REPLY_WAIT);
+    unlink_reply(t, c);
+    ASSERT(c->ipc_op == IPC_REPLY_WAIT && c->state == T_BLOCKED);
     if (c->in_kcall) {
         for (int i = 0; i < COWL_MSG_WORDS; i++)
             c->kreply.w[i] = t->tf.x[11 + i];
@@ -199,29 +217,34 @@ void ipc_kernel_call(struct thread *t, struct endpoint *ep, const struct cowl_ms
     t->in_kcall = false;
 }
 
-void ipc_forget(struct thread *t)
+/* Take t off the queue it waits on and off the replier it waits for. */
+static void withdraw(struct thread *t)
 {
     if (t->ipc_ep) {
         unlink(&t->ipc_ep->senders, t);
         unlink(&t->ipc_ep->receivers, t);
     }
-    for (int i = 0; i < NPROC; i++) {
-        struct thread *o = proc_thread_at(i);
-        if (o && o->reply_to == t)
-            o->reply_to = 0;
+    if (t->replier)
+        unlink_reply(t->replier, t);
+}
+
+void ipc_forget(struct thread *t)
+{
+    ASSERT(!t->in_kcall);
+    withdraw(t);
+    struct thread *c = t->reply_to;
+    if (c) {
+        unlink_reply(t, c);
+        /* A kernel call is answered only by the pager, whose death halts. */
+        if (!c->in_kcall)
+            wake(c, -COWL_ENOENT);
     }
-    if (t->reply_to && t->reply_to->ipc_op == IPC_REPLY_WAIT && !t->reply_to->in_kcall)
-        wake(t->reply_to, -COWL_ENOENT);
-    t->reply_to = 0;
 }
 
 void ipc_abort(struct thread *t, int64_t err)
 {
     if (t->state != T_BLOCKED || t->in_kcall || t->ipc_op == IPC_NONE)
         return;
-    if (t->ipc_ep) {
-        unlink(&t->ipc_ep->senders, t);
-        unlink(&t->ipc_ep->receivers, t);
-    }
+    withdraw(t);
     wake(t, err);
 }

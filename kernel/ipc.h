@@ -24,6 +24,8 @@ struct endpoint {
 struct endpoint *ipc_endpoint_new(struct proc *receiver);
 void ipc_endpoint_get(struct endpoint *ep);
 void ipc_endpoint_put(struct endpoint *ep);
+/* Endpoints in use. */
+uint64_t ipc_endpoint_count(void);
 
 /* The syscalls; each returns the value for a0 (the partner may have set the
  * rest of the registers). */

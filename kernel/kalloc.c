@@ -56,7 +56,7 @@ void kalloc_free(uint64_t pa)
     spin_unlock(&kalloc_lock);
 }
 
-uint64_t kalloc_free_pages(void)
+uint64_t kalloc_pages_in_use(void)
 {
-    return nfree;
+    return (pool_end - pool_start) / PAGE - nfree;
 }

@@ -12,6 +12,7 @@ void kalloc_init(uint64_t start, uint64_t end);
 /* A zeroed page (its physical address, which the kernel may dereference), or 0. */
 uint64_t kalloc_page(void);
 void kalloc_free(uint64_t pa);
-uint64_t kalloc_free_pages(void);
+/* Pages handed out and not yet freed. */
+uint64_t kalloc_pages_in_use(void);
 
 #endif

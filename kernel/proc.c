@@ -11,8 +11,10 @@
 #include "frames.h"
 #include "panic.h"
 #include "printk.h"
+#include "ratelimit.h"
 #include "sched.h"
 #include "string.h"
+#include "timer.h"
 #include "trap.h"
 #include "arch/riscv/csr.h"
 
@@ -189,11 +191,13 @@ int proc_wait(uint64_t status_va)
 
 int proc_kill(int pid)
 {
+    if (pid <= 0)
+        return -COWL_ENOENT; /* 0 is the mark of a free record, not a process */
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = &procs[i];
         if (p->pid != pid || p->zombie)
             continue;
-        if (p->pager)
+        if (p->pager || p == init_proc)
             return -COWL_EPERM;
         p->killed = true;
         if (p->thread->state == T_SLEEPING)
@@ -204,13 +208,32 @@ int proc_kill(int pid)
     return -COWL_ENOENT;
 }
 
+/* A store init could not complete because its COW page is still shared:
+ * the pager found no free frame (or refused). */
+static bool cow_unresolved(struct proc *p, uint64_t scause, uint64_t addr)
+{
+    pte_t *pte = space_pte(p->space, addr);
+    return scause == EXC_STORE_PAGE_FAULT && pte && (*pte & PTE_COW);
+}
+
 void proc_fault_kill(struct proc *p, uint64_t scause, uint64_t pc, uint64_t addr)
 {
     if (p->pager)
         panic("the pager (pid %d) faulted: %s at pc 0x%lx addr 0x%lx", p->pid, scause_name(scause),
               pc, addr);
-    printk("cowl: pid %d (%s) killed: %s at pc 0x%lx addr 0x%lx\n", p->pid, p->name,
-           scause_name(scause), pc, addr);
+    if (p == init_proc && cow_unresolved(p, scause, addr)) {
+        /* Out of frames must not take init (and the machine) down: it
+         * waits a tick and retries the store, as memory comes back. */
+        static struct ratelimit wait_rl;
+        if (ratelimit_allow(&wait_rl))
+            printk("cowl: init (pid %d) waits for a free frame\n", p->pid);
+        sched_sleep(timer_ticks_chan());
+        return;
+    }
+    static struct ratelimit rl;
+    if (ratelimit_allow(&rl))
+        printk("cowl: pid %d (%s) killed: %s at pc 0x%lx addr 0x%lx\n", p->pid, p->name,
+               scause_name(scause), pc, addr);
     p->killed = true;
 }
 

@@ -41,8 +41,13 @@ void proc_create_init(void);
 int proc_fork(void);
 __attribute__((noreturn)) void proc_exit(int status);
 int proc_wait(uint64_t status_va);
+/* Mark pid killed and wake it from a sleep or a user IPC wait. -ENOENT when
+ * no live process has that pid (pid <= 0 never does); -EPERM for the pager
+ * and init, which nothing may kill. */
 int proc_kill(int pid);
-/* Kill p for a fault it took, with a console line saying what it was. */
+/* Kill p for a fault it took, with a console line saying what it was.
+ * init is never killed for a COW store the pager could not resolve (out of
+ * frames): it sleeps a tick and retries the store. The pager's fault halts. */
 void proc_fault_kill(struct proc *p, uint64_t scause, uint64_t pc, uint64_t addr);
 struct proc *proc_current(void);
 struct thread *proc_thread_at(int i);

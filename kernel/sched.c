@@ -129,6 +129,14 @@ void sched_thread_free(struct thread *t)
     t->state = T_FREE;
 }
 
+uint64_t sched_thread_count(void)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < NTHREAD; i++)
+        n += threads[i].state != T_FREE;
+    return n;
+}
+
 void sched_dump(void)
 {
     printk("\n");

@@ -26,6 +26,8 @@ void sched_wakeup(const void *chan);
 /* A free thread with a kernel stack whose context starts at entry, or 0. */
 struct thread *sched_thread_alloc(void (*entry)(void));
 void sched_thread_free(struct thread *t);
+/* Thread records in use. */
+uint64_t sched_thread_count(void);
 struct thread *sched_current(void);
 /* Print every live thread's process (Ctrl-P). */
 void sched_dump(void);

@@ -38,6 +38,14 @@ struct space *space_create(bool pinned)
     return 0;
 }
 
+uint64_t space_count(void)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < NSPACE; i++)
+        n += spaces[i].root != 0;
+    return n;
+}
+
 static void free_table(uint64_t pa, void *ctx)
 {
     (void)ctx;

@@ -45,6 +45,8 @@ void space_unmap(struct space *s, uint64_t va, uint64_t npages);
 /* Fill child from parent: COW sharing, or copies in cow=eager. -1 on
  * failure, after which the caller destroys child. */
 int space_fork(struct space *parent, struct space *child);
+/* Space records in use. */
+uint64_t space_count(void);
 /* User frames mapped in s. */
 uint64_t space_frames(struct space *s);
 /* Add one to counts[i] for each mapping of pool frame i (base_pfn + i). */

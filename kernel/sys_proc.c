@@ -4,6 +4,9 @@
  */
 #include "copy.h"
 #include "exec.h"
+#include "file.h"
+#include "ipc.h"
+#include "ratelimit.h"
 #include "frames.h"
 #include "kalloc.h"
 #include "machine.h"
@@ -187,6 +190,20 @@ int64_t sys_poolcheck(struct trapframe *tf)
     }
     frames_batch_end();
     return mismatches;
+}
+
+int64_t sys_kstat(struct trapframe *tf)
+{
+    struct cowl_kstat st = {
+        .threads = sched_thread_count(),
+        .spaces = space_count(),
+        .endpoints = ipc_endpoint_count(),
+        .kpages = kalloc_pages_in_use(),
+        .rejected = frames_refused_count(),
+        .held = ratelimit_held_total(),
+    };
+    st.files = file_count(&st.pipes);
+    return copy_out(proc_current()->space, ARG(0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;
 }
 
 int64_t sys_pagertrace(struct trapframe *tf)

@@ -57,6 +57,7 @@ struct thread {
     struct endpoint *ipc_ep; /* queue it waits on */
     struct thread *ipc_next; /* next in that queue */
     struct thread *reply_to; /* a receiver: the caller its reply goes to */
+    struct thread *replier;  /* a caller in IPC_REPLY_WAIT: who owes it the reply */
     bool in_kcall;           /* the kernel is calling the pager for it */
     struct cowl_msg kreq;    /* that call's request */
     struct cowl_msg kreply;  /* and the pager's reply */

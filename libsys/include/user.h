@@ -54,6 +54,7 @@ int poolcheck(void);
 int pagertrace(int on);
 int nullcall(void);
 int hartid(void);
+int kstat(struct cowl_kstat *st);
 int ep_create(void);
 
 /* IPC (ipc.c). `badge` may be 0; it receives the sender's pid (0 = kernel). */

@@ -1,13 +1,17 @@
 /*
  * One harness for every test program: see harness.h. A case's child exits
  * with CASE_PASSED when its body returns, so that a stray exec of a program
- * exiting 0 cannot pass for the case.
+ * exiting 0 cannot pass for the case. After the child, the pool and the
+ * kernel's own objects must be back where they were: orphans the case left
+ * to init may still be on their way out, so the kernel's counts get a
+ * bounded grace period to settle.
  */
 #include <user.h>
 #include "harness.h"
 
-#define CASE_PASSED 85
-#define CASE_FAILED 1
+#define CASE_PASSED  85
+#define CASE_FAILED  1
+#define SETTLE_TICKS 300
 
 const char *test_case_name = "test";
 
@@ -22,9 +26,45 @@ void test_fail(const char *fmt, ...)
     exit(CASE_FAILED);
 }
 
-/* The checks after the child: returns the reason it failed, or 0. */
-static const char *verdict(int status, const struct cowl_poolstat *before, int *detail)
+/* The first kernel object count that differs between a and b, or 0. */
+static const char *kstat_differs(const struct cowl_kstat *a, const struct cowl_kstat *b,
+                                 int *detail)
 {
+    static const char *const names[] = {"threads", "spaces", "endpoints",
+                                        "files",   "pipes",  "kernel pages"};
+    const uint64 va[] = {a->threads, a->spaces, a->endpoints, a->files, a->pipes, a->kpages};
+    const uint64 vb[] = {b->threads, b->spaces, b->endpoints, b->files, b->pipes, b->kpages};
+
+    for (uint i = 0; i < sizeof(va) / sizeof(va[0]); i++)
+        if (va[i] != vb[i]) {
+            *detail = (int)(vb[i] - va[i]);
+            return names[i];
+        }
+    return 0;
+}
+
+/* Wait (bounded) for the kernel's objects to return to *before. */
+static const char *kernel_objects_leaked(const struct cowl_kstat *before, int *detail)
+{
+    struct cowl_kstat now;
+    const char *what = "kstat failed";
+
+    for (int t = 0; t < SETTLE_TICKS; t++) {
+        if (kstat(&now) != 0)
+            return "kstat failed";
+        if (!(what = kstat_differs(before, &now, detail)))
+            return 0;
+        sleep(1);
+    }
+    return what;
+}
+
+/* The checks after the child: returns the reason it failed, or 0. */
+static const char *verdict(int status, const struct cowl_poolstat *before,
+                           const struct cowl_kstat *kbefore, int *detail)
+{
+    static char why[96];
+    const char *what;
     struct cowl_poolstat after;
     if (status != CASE_PASSED) {
         *detail = status;
@@ -39,15 +79,22 @@ static const char *verdict(int status, const struct cowl_poolstat *before, int *
     *detail = poolcheck();
     if (*detail != 0)
         return "poolcheck found %d frames whose count is not their number of mappings";
+    if ((what = kernel_objects_leaked(kbefore, detail))) {
+        strcpy(why, "kernel objects leaked: ");
+        strcpy(why + strlen(why), what);
+        strcpy(why + strlen(why), " changed by %d");
+        return why;
+    }
     return 0;
 }
 
 static int run_case(const struct test_case *c)
 {
     struct cowl_poolstat before;
+    struct cowl_kstat kbefore;
     int status = -1, detail = 0, start = uptime();
-    if (poolstat(&before) != 0) {
-        printf("%s: FAILED poolstat failed\n", c->name);
+    if (poolstat(&before) != 0 || kstat(&kbefore) != 0) {
+        printf("%s: FAILED poolstat or kstat failed\n", c->name);
         return 1;
     }
     int pid = fork();
@@ -60,7 +107,7 @@ static int run_case(const struct test_case *c)
         printf("%s: FAILED could not fork and wait for the case\n", c->name);
         return 1;
     }
-    const char *why = verdict(status, &before, &detail);
+    const char *why = verdict(status, &before, &kbefore, &detail);
     if (why) {
         if (*why) {
             printf("%s: FAILED ", c->name);

@@ -652,6 +652,49 @@ static void ipc_call_to_dead_server_fails(void)
     EXPECT_EQ(wait_for(pid), 0);
 }
 
+/* Take one call on ep, kill the caller, then answer it: the reply must
+ * find nobody waiting (the caller is gone), and the server must go on. */
+static void server_killing_its_caller(long ep)
+{
+    struct cowl_msg m, r = {{7, 7, 7, 7, 7}};
+    uint64 badge;
+
+    if (ipc_recv((int)ep, &m, &badge) != 0)
+        exit(2);
+    if (kill((int)badge) != 0)
+        exit(3);
+    if (ipc_reply(&r) != -COWL_EPERM)
+        exit(4);
+    /* A second caller is served normally afterwards. */
+    if (ipc_recv((int)ep, &m, &badge) != 0 || m.w[0] != 42)
+        exit(5);
+    r.w[0] = 43;
+    if (ipc_reply(&r) != 0)
+        exit(6);
+}
+
+static void call_forever(long ep)
+{
+    struct cowl_msg m = {{1, 0, 0, 0, 0}}, r;
+
+    ipc_call((int)ep, &m, &r);
+    exit(9); /* the server kills us before it answers */
+}
+
+static void ipc_reply_to_a_killed_caller_fails_cleanly(void)
+{
+    int ep = ep_create();
+    struct cowl_msg m = {{42, 0, 0, 0, 0}}, r;
+
+    EXPECT(ep > 0);
+    int server = spawn(server_killing_its_caller, ep);
+    int caller = spawn(call_forever, ep);
+    EXPECT_EQ(wait_for(caller), -1); /* killed */
+    EXPECT_EQ(ipc_call(ep, &m, &r), 0);
+    EXPECT_EQ(r.w[0], 43);
+    EXPECT_EQ(wait_for(server), 0);
+}
+
 static void endpoint_creator(long arg)
 {
     (void)arg;
@@ -787,6 +830,27 @@ static void kill_of_exited_or_missing_process_fails(void)
     EXPECT_EQ(kill(pid), -1);
     EXPECT_EQ(kill(100000), -1);
     EXPECT_EQ(kill(-1), -1);
+}
+
+/* pid 0 marks a free process record; it must not name one. */
+static void kill_of_pid_zero_fails(void)
+{
+    EXPECT_EQ(kill(0), -1);
+    EXPECT_EQ(kill(-2147483647 - 1), -1);
+    EXPECT_EQ(getpid() > 2, 1); /* still here, and the kernel too */
+}
+
+/* Nothing may kill the pager (pid 1) or init (pid 2): the machine needs both. */
+static void kill_of_pager_or_init_is_refused(void)
+{
+    EXPECT_EQ(kill(1), -1);
+    EXPECT_EQ(kill(2), -1);
+    struct cowl_procinfo rows[8];
+    int n = procinfo(rows, 8);
+    EXPECT(n >= 2);
+    EXPECT_EQ(rows[0].pid, 1);
+    EXPECT_EQ(rows[1].pid, 2);
+    EXPECT(rows[1].state != COWL_ZOMBIE);
 }
 
 /* The middle process: fork a grandchild that waits on `release` and exits;
@@ -1140,6 +1204,7 @@ static const struct test_case tests[] = {
     {"ipc-reply-with-nothing-owed-fails", ipc_reply_with_nothing_owed_fails},
     {"ipc-bad-handles-rejected", ipc_bad_handles_rejected},
     {"ipc-call-to-dead-server-fails", ipc_call_to_dead_server_fails},
+    {"ipc-reply-to-a-killed-caller-fails-cleanly", ipc_reply_to_a_killed_caller_fails_cleanly},
     {"endpoints-freed-at-exit", endpoints_freed_at_exit},
     {"fork-exit-wait-storm-keeps-statuses", fork_exit_wait_storm_keeps_statuses},
     {"fork-until-process-limit-fails-cleanly", fork_until_process_limit_fails_cleanly},
@@ -1147,6 +1212,8 @@ static const struct test_case tests[] = {
     {"kill-child-blocked-in-pipe-read", kill_child_blocked_in_pipe_read},
     {"kill-child-blocked-in-ipc-recv", kill_child_blocked_in_ipc_recv},
     {"kill-of-exited-or-missing-process-fails", kill_of_exited_or_missing_process_fails},
+    {"kill-of-pid-zero-fails", kill_of_pid_zero_fails},
+    {"kill-of-pager-or-init-is-refused", kill_of_pager_or_init_is_refused},
     {"orphan-adopted-by-init-and-reaped", orphan_adopted_by_init_and_reaped},
     {"exec-missing-program-fails", exec_missing_program_fails},
     {"exec-too-many-args-fails", exec_too_many_args_fails},

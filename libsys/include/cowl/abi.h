@@ -43,9 +43,10 @@
     X(34, poolcheck, 1)                                                                            \
     X(35, pagertrace, 1)                                                                           \
     X(36, nullcall, 1)                                                                             \
-    X(37, hartid, 1)
+    X(37, hartid, 1)                                                                               \
+    X(38, kstat, 1)
 
-#define COWL_NSYSCALL 38 /* one more than the largest number above */
+#define COWL_NSYSCALL 39 /* one more than the largest number above */
 
 /* User address-space layout (Sv39: user addresses lie below MAXVA). The low
  * 4 GiB belong to the kernel's identity map of devices and RAM. */
@@ -175,6 +176,19 @@ struct cowl_poolstat {
 };
 
 enum cowl_mode { COWL_MODE_PAGER = 1, COWL_MODE_KERNEL, COWL_MODE_EAGER };
+
+/* kstat() result: the kernel's own objects in use, which return to their
+ * baseline when a program's processes are gone, and two running counters. */
+struct cowl_kstat {
+    uint64_t threads;   /* thread records */
+    uint64_t spaces;    /* address spaces */
+    uint64_t endpoints; /* IPC endpoints */
+    uint64_t files;     /* open-file records */
+    uint64_t pipes;     /* pipes */
+    uint64_t kpages;    /* kernel-pool pages: page tables, kernel stacks */
+    uint64_t rejected;  /* pager answers the kernel refused, since boot */
+    uint64_t held;      /* console lines held back by rate limits, since boot */
+};
 
 #endif /* __ASSEMBLER__ */
 #endif /* COWL_ABI_H */
