@@ -14,6 +14,7 @@
 #include "kvm.h"
 #include "machine.h"
 #include "panic.h"
+#include "printk.h"
 #include "proc.h"
 #include "sched.h"
 #include "selftest.h"
@@ -175,9 +176,21 @@ int exec_program(const char *name, char *const argv[], int argc)
     return argc;
 }
 
+/* The pager's program: `pager=hostile` boots the test build that lies. */
+static const struct bootfs_file *pager_program(void)
+{
+    char which[16];
+    if (bootarg_get(machine.bootargs, "pager", which, sizeof(which)) &&
+        !strncmp(which, "hostile", sizeof("hostile"))) {
+        printk("cowl: starting the hostile test pager (pager=hostile)\n");
+        return bootfs_find("pager-hostile");
+    }
+    return bootfs_find("pager");
+}
+
 int exec_load_pager(struct proc *p, uint64_t batch_pa)
 {
-    const struct bootfs_file *f = bootfs_find("pager");
+    const struct bootfs_file *f = pager_program();
     struct space *s = p->space;
     uint64_t entry, end;
     if (!f || load_elf(s, f->data, f->size, &entry, &end) < 0 || map_stack(s) < 0)

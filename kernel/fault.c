@@ -8,9 +8,10 @@
  *   pager reply --> fault_apply, in the pager's reply_recv entry:
  *                     seq must match the pending request, and the PTE must
  *                     still be the one reported (re-read now)
- *                     PG_REUSE --> set W, clear COW
- *                     PG_COPY F --> F in the pool and not the old frame:
- *                                   copy old -> F, map F writable, clear COW
+ *                     PG_REUSE --> the old frame mapped only here:
+ *                                   set W, clear COW
+ *                     PG_COPY F --> F a pool frame no PTE maps (so not the
+ *                                   old one): copy old -> F, map F writable
  *                     PG_KILL or a failed check --> the thread is killed
  *                     then bump the space's TLB generation; the thread resumes
  *
@@ -33,10 +34,12 @@ static const char *check_decision(struct thread *t, const struct pg_fault_msg *r
     pte_t *pte = space_pte(t->proc->space, req->va);
     if (!pte || !(*pte & PTE_COW) || pte_pa(*pte) != req->frame)
         return "the PTE changed since the fault";
-    if (rep->label == PG_COPY && (!frames_in_pool(rep->frame) || rep->frame == req->frame))
+    if (rep->label == PG_COPY && (!frames_in_pool(rep->frame) || space_frame_maps(rep->frame) != 0))
         return "the new frame is not a free pool frame";
+    if (rep->label == PG_REUSE && space_frame_maps(req->frame) != 1)
+        return "reuse of a frame other spaces map";
     if (rep->label != PG_COPY && rep->label != PG_REUSE)
-        return "kill";
+        return rep->label == PG_KILL ? "kill" : "an unknown decision";
     *ptep = pte;
     return 0;
 }
@@ -59,7 +62,7 @@ void fault_apply(struct thread *t)
     uint64_t flags = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_W | PTE_D;
     if (rep->label == PG_COPY) {
         page_copy((void *)rep->frame, (const void *)req->frame);
-        *pte = pte_make(rep->frame, flags);
+        space_set_frame(pte, rep->frame, flags);
     } else {
         *pte = pte_make(req->frame, flags);
     }

@@ -56,6 +56,15 @@ void kalloc_free(uint64_t pa)
     spin_unlock(&kalloc_lock);
 }
 
+uint64_t kalloc_boot_run(uint64_t npages)
+{
+    uint64_t first = kalloc_page();
+    for (uint64_t i = 1; first && i < npages; i++)
+        if (kalloc_page() != first + i * PAGE)
+            panic("kalloc: the pool is not in address order at boot");
+    return first;
+}
+
 uint64_t kalloc_pages_in_use(void)
 {
     return (pool_end - pool_start) / PAGE - nfree;

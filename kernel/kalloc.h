@@ -12,6 +12,9 @@ void kalloc_init(uint64_t start, uint64_t end);
 /* A zeroed page (its physical address, which the kernel may dereference), or 0. */
 uint64_t kalloc_page(void);
 void kalloc_free(uint64_t pa);
+/* Boot only, before anything is freed: npages contiguous zeroed pages (the
+ * free list is still in address order then), or 0. */
+uint64_t kalloc_boot_run(uint64_t npages);
 /* Pages handed out and not yet freed. */
 uint64_t kalloc_pages_in_use(void);
 

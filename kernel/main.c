@@ -25,6 +25,7 @@
 #include "proc.h"
 #include "sched.h"
 #include "selftest.h"
+#include "space.h"
 #include "string.h"
 #include "timer.h"
 #include "trap.h"
@@ -127,6 +128,7 @@ void kmain(uint64_t hartid, const void *dtb)
     start_other_harts((uint32_t)hartid);
     banner();
     selftest_run(machine.bootargs);
+    space_init();
     frames_init();
     proc_create_init();
     sched_loop();

@@ -92,6 +92,7 @@ void proc_create_init(void)
         ipc_endpoint_get(ep);
         init_proc->handles[COWL_PAGER_EP] = ep;
     }
+    init_proc->privs = COWL_PRIV_ALL;
     file_std_open(init_proc->files);
     init_proc->thread->state = T_RUNNABLE;
 }
@@ -113,6 +114,7 @@ int proc_fork(void)
     child->thread->tf.kernel_sp = child->thread->kstack + 4096;
     child->thread->tf.x[10] = 0;
     child->parent = parent;
+    child->privs = parent->privs;
     for (int i = 0; i < NOFILE; i++)
         if (parent->files[i])
             child->files[i] = file_dup(parent->files[i]);

@@ -25,7 +25,8 @@ struct proc {
     struct thread *thread;
     bool killed;
     bool zombie;
-    bool pager; /* the privileged pager */
+    bool pager;     /* the privileged pager */
+    uint32_t privs; /* COWL_PRIV_* it holds */
     int status;
     char name[16];
     struct file *files[NOFILE];

@@ -2,6 +2,13 @@
  * Spaces: creation, teardown, fresh mappings, fork, and the TLB-generation
  * rule described in space.h. Every function here runs under big_lock; those
  * that talk to the frame service may block.
+ *
+ * Every user leaf PTE that names a pool frame is counted in maps[]: written
+ * only through map_ref/map_unref, so maps[f] is always the number of PTEs
+ * naming frame f. The pager's counts are its policy; these are facts, and a
+ * frame the pager names is used only if they agree: a fresh frame (alloc,
+ * copy target) has no mapping, a frame made writable in place (reuse) has
+ * exactly the one.
  */
 #include "space.h"
 #include "cpu.h"
@@ -17,6 +24,8 @@
 #define USER_SLOT_HI (COWL_MAXVA >> 30)
 
 static struct space spaces[NSPACE];
+static uint16_t *maps; /* per pool frame: user PTEs naming it */
+static uint64_t maps_frames;
 static uint32_t next_gen = 1;
 /* Per hart, per ASID: the generation last flushed there. */
 static uint32_t flushed[MAX_HARTS][NSPACE + 1];
@@ -36,6 +45,54 @@ struct space *space_create(bool pinned)
         return s;
     }
     return 0;
+}
+
+void space_init(void)
+{
+    maps_frames = (user_pool_end - user_pool_base) / SV39_PAGE;
+    uint64_t bytes = maps_frames * sizeof(*maps);
+    maps = (uint16_t *)kalloc_boot_run((bytes + SV39_PAGE - 1) / SV39_PAGE);
+    if (!maps)
+        panic("space: no room for the frame mapping counts");
+}
+
+/* The index of pool frame pa in maps[], or maps_frames if pa is no pool frame. */
+static uint64_t map_index(uint64_t pa)
+{
+    uint64_t i = (pa - user_pool_base) / SV39_PAGE;
+    return pa >= user_pool_base && i < maps_frames ? i : maps_frames;
+}
+
+static void map_ref(uint64_t pa)
+{
+    uint64_t i = map_index(pa);
+    if (i < maps_frames) {
+        ASSERT(maps[i] < UINT16_MAX);
+        maps[i]++;
+    }
+}
+
+static void map_unref(uint64_t pa)
+{
+    uint64_t i = map_index(pa);
+    if (i < maps_frames) {
+        ASSERT(maps[i] > 0);
+        maps[i]--;
+    }
+}
+
+uint32_t space_frame_maps(uint64_t pa)
+{
+    uint64_t i = map_index(pa);
+    return i < maps_frames ? maps[i] : 0;
+}
+
+void space_set_frame(pte_t *pte, uint64_t pa, uint64_t flags)
+{
+    if (*pte & PTE_V)
+        map_unref(pte_pa(*pte));
+    map_ref(pa);
+    *pte = pte_make(pa, flags | PTE_V | PTE_U);
 }
 
 uint64_t space_count(void)
@@ -60,6 +117,7 @@ static int release_leaf(pte_t *pte, uint64_t va, void *ctx)
         uint64_t n;
     } *b = ctx;
     b->batch[b->n++] = (uint32_t)(pte_pa(*pte) >> 12);
+    map_unref(pte_pa(*pte));
     *pte = 0;
     if (b->n == COWL_BATCH_MAX) {
         frames_batch_call(PG_RELEASE, b->n, 0);
@@ -121,20 +179,36 @@ static int map_frame(struct space *s, uint64_t va, uint64_t pa, uint64_t flags)
     pte_t *pte = sv39_walk(s->root, va, kvm_alloc_table, 0);
     if (!pte || (*pte & PTE_V))
         return -1;
-    *pte = pte_make(pa, flags | PTE_V | PTE_U | PTE_A | PTE_D);
+    space_set_frame(pte, pa, flags | PTE_A | PTE_D);
     return 0;
 }
 
-/* Map n frames named in batch at va; on failure give back the unmapped rest. */
+/* Whether the pager may hand out pa as a fresh frame: a pool frame (past the
+ * pager's own) that no PTE names. */
+static bool fresh_frame(uint64_t pa, const char *request)
+{
+    if (frames_in_pool(pa) && space_frame_maps(pa) == 0)
+        return true;
+    frames_refused("cowl: the pager's %s named frame 0x%lx, which is %s\n", request, pa,
+                   frames_in_pool(pa) ? "mapped already" : "not a free pool frame");
+    return false;
+}
+
+/* Map n frames named in batch at va; on failure give back the ones not
+ * mapped (less a frame refused, which was never the kernel's). Each entry is
+ * read once: the pager can write the batch buffer at any time. */
 static int map_batch(struct space *s, uint64_t va, uint32_t *batch, uint64_t n, uint64_t flags)
 {
     for (uint64_t i = 0; i < n; i++) {
         uint64_t pa = (uint64_t)batch[i] << 12;
-        ASSERT(frames_in_pool(pa));
-        memset((void *)pa, 0, 4096);
-        if (map_frame(s, va + i * 4096, pa, flags) < 0) {
-            memmove(batch, batch + i, (n - i) * sizeof(uint32_t));
-            frames_batch_call(PG_RELEASE, n - i, 0);
+        bool fresh = fresh_frame(pa, "PG_ALLOC");
+        if (fresh)
+            memset((void *)pa, 0, 4096);
+        if (!fresh || map_frame(s, va + i * 4096, pa, flags) < 0) {
+            uint64_t from = fresh ? i : i + 1;
+            memmove(batch, batch + from, (n - from) * sizeof(uint32_t));
+            if (n > from)
+                frames_batch_call(PG_RELEASE, n - from, 0);
             return -1;
         }
     }
@@ -174,6 +248,7 @@ void space_unmap(struct space *s, uint64_t va, uint64_t npages)
         if (!pte)
             continue;
         batch[n++] = (uint32_t)(pte_pa(*pte) >> 12);
+        map_unref(pte_pa(*pte));
         *pte = 0;
         if (n == COWL_BATCH_MAX) {
             frames_batch_call(PG_RELEASE, n, 0);
@@ -189,17 +264,29 @@ void space_unmap(struct space *s, uint64_t va, uint64_t npages)
 struct fork_walk {
     struct space *child;
     uint32_t *batch;
-    uint64_t n;    /* entries in batch */
-    uint64_t used; /* cow=eager: allocated frames consumed */
+    uint64_t n;        /* entries in batch */
+    uint64_t used;     /* cow=eager: allocated frames consumed */
+    uint64_t batch_va; /* va of the batch's first entry: the child's PTEs from
+                          here on are not counted by the pager yet */
     int error;
 };
 
 #ifndef COW_MODE_EAGER
+/* Send the batch of shared frames; -1 if the pager refused it. */
+static int share_batch(struct fork_walk *w)
+{
+    if (frames_batch_call(PG_SHARE, w->n, 0) != PG_OK) {
+        frames_refused("cowl: the pager refused PG_SHARE of %lu frames; fork fails\n", w->n);
+        return -1;
+    }
+    w->n = 0;
+    return 0;
+}
+
 /* Share one leaf table's pages: writable ones become read-only and COW in
  * both spaces; the frame numbers go to the pager in batches. */
 static int fork_share(pte_t *from, pte_t *to, uint64_t va, void *ctx)
 {
-    (void)va;
     struct fork_walk *w = ctx;
     for (unsigned i = 0; i < SV39_ENTRIES; i++) {
         pte_t pte = from[i];
@@ -208,11 +295,24 @@ static int fork_share(pte_t *from, pte_t *to, uint64_t va, void *ctx)
         if (pte & PTE_W)
             from[i] = pte = (pte & ~PTE_W) | PTE_COW;
         to[i] = pte;
+        map_ref(pte_pa(pte));
+        if (w->n == 0)
+            w->batch_va = va + i * SV39_PAGE;
         w->batch[w->n++] = (uint32_t)(pte_pa(pte) >> 12);
-        if (w->n == COWL_BATCH_MAX) {
-            frames_batch_call(PG_SHARE, w->n, 0);
-            w->n = 0;
-        }
+        if (w->n == COWL_BATCH_MAX && share_batch(w) < 0)
+            return w->error = -1;
+    }
+    return 0;
+}
+
+/* A refused share: unmap the child's PTEs the pager did not count (those at
+ * and after the refused batch's first), so that destroying the child gives
+ * back only what was shared. */
+static int drop_uncounted(pte_t *pte, uint64_t va, void *ctx)
+{
+    if (va >= *(uint64_t *)ctx) {
+        map_unref(pte_pa(*pte));
+        *pte = 0;
     }
     return 0;
 }
@@ -228,7 +328,10 @@ static int fork_copy(pte_t *pte, uint64_t va, void *ctx)
         w->used = 0;
     }
     uint64_t pa = (uint64_t)w->batch[w->used] << 12;
-    ASSERT(frames_in_pool(pa));
+    if (!fresh_frame(pa, "PG_ALLOC")) {
+        w->used++; /* never the kernel's: not given back */
+        return w->error = -1;
+    }
     if (map_frame(w->child, va, pa, *pte & (PTE_FLAGS_MASK & ~PTE_V)) < 0)
         return w->error = -1;
     page_copy((void *)pa, (const void *)pte_pa(*pte));
@@ -244,8 +347,10 @@ int space_fork(struct space *parent, struct space *child)
 #ifndef COW_MODE_EAGER
     w.error = sv39_clone(parent->root, child->root, USER_SLOT_LO, USER_SLOT_HI, kvm_alloc_table,
                          fork_share, &w);
+    if (!w.error && w.n && share_batch(&w) < 0)
+        w.error = -1;
     if (w.n)
-        frames_batch_call(PG_SHARE, w.n, 0);
+        sv39_visit(child->root, USER_SLOT_LO, USER_SLOT_HI, drop_uncounted, &w.batch_va);
     space_changed(parent);
 #else
     sv39_visit(parent->root, USER_SLOT_LO, USER_SLOT_HI, fork_copy, &w);

@@ -29,6 +29,16 @@ struct space {
 
 #define PTE_USER_RW (PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D)
 
+/* Boot, before any space: set up the count of mappings of each pool frame. */
+void space_init(void);
+/* How many user PTEs, in all spaces, map the pool frame at pa (0 outside the
+ * pool). The kernel's own record of its tables, against which it checks
+ * every frame the pager names. */
+uint32_t space_frame_maps(uint64_t pa);
+/* Point the user PTE *pte at frame pa with flags (V and U included),
+ * keeping the mapping counts; the caller bumps the space's generation. */
+void space_set_frame(pte_t *pte, uint64_t pa, uint64_t flags);
+
 struct space *space_create(bool pinned);
 /* Give every user frame back and free the tables and the record. Blocks. */
 void space_destroy(struct space *s);

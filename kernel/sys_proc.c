@@ -143,7 +143,16 @@ int64_t sys_bootargs(struct trapframe *tf)
 
 int64_t sys_poweroff(struct trapframe *tf)
 {
+    if (!(proc_current()->privs & COWL_PRIV_POWEROFF))
+        return -COWL_EPERM;
     power_off((int)ARG(0));
+}
+
+int64_t sys_privdrop(struct trapframe *tf)
+{
+    struct proc *p = proc_current();
+    p->privs &= ~(uint32_t)ARG(0);
+    return p->privs;
 }
 
 int64_t sys_procinfo(struct trapframe *tf)

@@ -4,12 +4,13 @@
  * requests on COWL_PAGER_EP forever. Requests with badge 0 come from the
  * kernel and go to the policy; any other badge is a user process's pid, which
  * may only ping: everything else it sends is refused and reported on the
- * console. Single-threaded: the pool is touched only from this loop, so the
- * policy needs no lock. The pager never forks and never grows its heap.
+ * console. How it answers is answer.h's: honest.c in the pager that ships,
+ * hostile.c in the test build that lies. Single-threaded: the pool is touched only from this loop,
+ * so the policy needs no lock. The pager never forks and never grows its heap.
  */
 #include <user.h>
 
-#include "policy.h"
+#include "answer.h"
 
 void pager_main(struct pager_boot *boot) __attribute__((noreturn));
 
@@ -19,20 +20,43 @@ void policy_trace_line(const char *line)
     write(1, line, (int)strlen(line));
 }
 
+/* Refusal lines per second of ticks; a process sending garbage in a loop
+ * must not flood the console. The next line printed counts those held back. */
+#define REFUSALS_PER_SECOND 5
+#define TICKS_PER_SECOND    100
+
+static void report_refusal(const struct cowl_msg *req, uint64 badge)
+{
+    static int window, printed, held;
+    struct pg_batch_msg m;
+    int now = uptime();
+
+    if (now - window >= TICKS_PER_SECOND) {
+        window = now;
+        printed = 0;
+    }
+    if (printed >= REFUSALS_PER_SECOND) {
+        held++;
+        return;
+    }
+    printed++;
+    memcpy(&m, req, sizeof(m));
+    if (held)
+        printf("pager: %d more refusals not shown\n", held);
+    held = 0;
+    printf("pager: refused %s from pid %lu\n", pool_label_name(m.label), badge);
+}
+
 /* Answer req from sender badge into *reply. */
 static void serve_one(struct pool *pool, uint32_t *batch, const struct cowl_msg *req, uint64 badge,
                       struct cowl_msg *reply)
 {
     if (badge == 0) {
-        pool_handle(pool, req, batch, reply);
+        answer_kernel(pool, batch, req, reply);
         return;
     }
-    if (pool_handle_user(req, reply)) {
-        struct pg_batch_msg m;
-
-        memcpy(&m, req, sizeof(m));
-        printf("pager: refused %s from pid %lu\n", pool_label_name(m.label), badge);
-    }
+    if (answer_user(req, badge, reply))
+        report_refusal(req, badge);
 }
 
 /* Wait for the next request; without its endpoint the pager cannot go on. */

@@ -61,8 +61,14 @@ static int reap_until(int pid)
 
 static void run_and_poweroff(char **argv)
 {
-    int pid = spawn(argv);
+    int pid = fork();
 
+    if (pid == 0) {
+        privdrop(COWL_PRIV_ALL); /* the program is an ordinary process */
+        exec(argv[0], argv);
+        fprintf(2, "init: cannot run %s\n", argv[0]);
+        exit(127);
+    }
     if (pid < 0) {
         fprintf(2, "init: cannot run %s\n", argv[0]);
         poweroff(127);

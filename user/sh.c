@@ -1,8 +1,10 @@
 /*
  * sh: a small shell. A line is a list of jobs separated by `;` (run in the
  * foreground, one after the other) or ended by `&` (run in the background);
- * a job is a pipeline `a | b | c` of programs with arguments. `exit [status]`
- * is the one built-in. There is no file system, so `<` and `>` are refused.
+ * a job is a pipeline `a | b | c` of programs with arguments. Built-ins:
+ * `exit [status]`, and `halt [status]`, which powers the machine off: the
+ * shell holds init's COWL_PRIV_POWEROFF and drops it in every command it
+ * runs. There is no file system, so `<` and `>` are refused.
  * The shell waits for every process of a foreground job; background jobs
  * that finished meanwhile are reaped by the same waits. End of input exits.
  */
@@ -76,6 +78,7 @@ static void exec_stage(char **argv, int in, int out)
         dup(out);
         close(out);
     }
+    privdrop(COWL_PRIV_ALL); /* commands run unprivileged; `halt` is built in */
     exec(argv[0], argv);
     fprintf(2, "sh: cannot run %s\n", argv[0]);
     exit(127);
@@ -140,6 +143,11 @@ static int run_builtin(char **argv)
 {
     if (strcmp(argv[0], "exit") == 0)
         exit(argv[1] ? atoi(argv[1]) : 0);
+    if (strcmp(argv[0], "halt") == 0) {
+        poweroff(argv[1] ? atoi(argv[1]) : 0);
+        fprintf(2, "halt: only the console's shell may power off\n");
+        return 1;
+    }
     return 0;
 }
 

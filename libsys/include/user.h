@@ -47,7 +47,8 @@ int uptime(void);
 
 /* Cowl's own calls. */
 int bootargs(char *buf, int n);
-void poweroff(int status) __attribute__((noreturn));
+int poweroff(int status); /* returns only on refusal: needs COWL_PRIV_POWEROFF */
+int privdrop(int privs);  /* drop COWL_PRIV_* bits; returns those kept */
 int procinfo(struct cowl_procinfo *rows, int max);
 int poolstat(struct cowl_poolstat *st);
 int poolcheck(void);

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Boot Cowl once through ./cowl run and check what the machine did.
 
-expect.py COWL --status N [--match REGEX]... [--absent REGEX]... -- RUN-ARGS...
+expect.py COWL --status N [--match REGEX]... [--absent REGEX]...
+          [--at-most REGEX N]... -- RUN-ARGS...
 
 Passes when the exit status is N, every --match regex is found in the
-console output and no --absent regex is. Prints the output either way, so a
+console output, no --absent regex is, and each --at-most regex matches at
+most N lines. Prints the output either way, so a
 failure shows what the machine printed."""
 import argparse
 import re
@@ -17,6 +19,7 @@ ap.add_argument("cowl")
 ap.add_argument("--status", type=int, required=True)
 ap.add_argument("--match", action="append", default=[])
 ap.add_argument("--absent", action="append", default=[])
+ap.add_argument("--at-most", action="append", nargs=2, default=[], metavar=("REGEX", "N"))
 ap.add_argument("--build-dir", required=True)
 ap.add_argument("--input", action="append", default=[],
                 help="a line typed on the console once the previous output has settled")
@@ -49,6 +52,10 @@ for rx in args.match:
 for rx in args.absent:
     if re.search(rx, out, re.M):
         problems.append(f"unexpected output /{rx}/")
+for rx, most in args.at_most:
+    n = len(re.findall(rx, out, re.M))
+    if n > int(most):
+        problems.append(f"/{rx}/ matched {n} lines, at most {most} expected")
 for p in problems:
     print("FAIL:", p)
 sys.exit(1 if problems else 0)

@@ -600,6 +600,23 @@ static void ipc_forged_pager_requests_refused(void)
     EXPECT_EQ(pager_answer(PG_PING), PG_OK);
 }
 
+#define FLOOD 300
+
+/* Garbage in a loop, to the pager and as wild stores: each is answered or
+ * killed, and the console lines about them are rate-limited (the qemu
+ * suite's console-flood test counts them). After a quiet second one more of
+ * each makes the pager and the kernel say how many they held back. */
+static void console_flood_is_rate_limited(void)
+{
+    for (int i = 0; i < FLOOD; i++)
+        EXPECT_EQ(pager_answer(PG_FAULT), PG_FAIL);
+    for (int i = 0; i < FLOOD / 10; i++)
+        EXPECT_EQ(wait_for(spawn(store_to, (long)main)), -1);
+    sleep(HZ + HZ / 10);
+    EXPECT_EQ(pager_answer(PG_ALLOC), PG_FAIL);
+    EXPECT_EQ(wait_for(spawn(store_to, (long)main)), -1);
+}
+
 static void ipc_pager_endpoint_not_receivable(void)
 {
     struct cowl_msg m;
@@ -830,6 +847,17 @@ static void kill_of_exited_or_missing_process_fails(void)
     EXPECT_EQ(kill(pid), -1);
     EXPECT_EQ(kill(100000), -1);
     EXPECT_EQ(kill(-1), -1);
+}
+
+/* Only init and the console's shell may power the machine off; test
+ * programs run with no privilege, and none can be regained. */
+static void poweroff_is_refused_for_ordinary_processes(void)
+{
+    EXPECT_EQ(privdrop(0), 0);
+    EXPECT_EQ(poweroff(0), -1);
+    EXPECT_EQ(poweroff(100), -1);
+    EXPECT_EQ(privdrop(-1), 0);
+    EXPECT_EQ(poweroff(0), -1);
 }
 
 /* pid 0 marks a free process record; it must not name one. */
@@ -1200,6 +1228,7 @@ static const struct test_case tests[] = {
     {"ipc-send-blocks-until-received", ipc_send_blocks_until_received},
     {"ipc-sender-keeps-running-on-one-hart", ipc_sender_keeps_running_on_one_hart},
     {"ipc-forged-pager-requests-refused", ipc_forged_pager_requests_refused},
+    {"console-flood-is-rate-limited", console_flood_is_rate_limited},
     {"ipc-pager-endpoint-not-receivable", ipc_pager_endpoint_not_receivable},
     {"ipc-reply-with-nothing-owed-fails", ipc_reply_with_nothing_owed_fails},
     {"ipc-bad-handles-rejected", ipc_bad_handles_rejected},
@@ -1213,6 +1242,7 @@ static const struct test_case tests[] = {
     {"kill-child-blocked-in-ipc-recv", kill_child_blocked_in_ipc_recv},
     {"kill-of-exited-or-missing-process-fails", kill_of_exited_or_missing_process_fails},
     {"kill-of-pid-zero-fails", kill_of_pid_zero_fails},
+    {"poweroff-is-refused-for-ordinary-processes", poweroff_is_refused_for_ordinary_processes},
     {"kill-of-pager-or-init-is-refused", kill_of_pager_or_init_is_refused},
     {"orphan-adopted-by-init-and-reaped", orphan_adopted_by_init_and_reaped},
     {"exec-missing-program-fails", exec_missing_program_fails},

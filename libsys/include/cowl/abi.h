@@ -44,9 +44,10 @@
     X(35, pagertrace, 1)                                                                           \
     X(36, nullcall, 1)                                                                             \
     X(37, hartid, 1)                                                                               \
-    X(38, kstat, 1)
+    X(38, kstat, 1)                                                                                \
+    X(39, privdrop, 1)
 
-#define COWL_NSYSCALL 39 /* one more than the largest number above */
+#define COWL_NSYSCALL 40 /* one more than the largest number above */
 
 /* User address-space layout (Sv39: user addresses lie below MAXVA). The low
  * 4 GiB belong to the kernel's identity map of devices and RAM. */
@@ -58,6 +59,11 @@
 #define COWL_PAGER_TABLE_VA 0x2000000000UL /* pager: its frame tables */
 #define COWL_PAGER_BATCH_VA 0x3f00000000UL /* pager: batch buffer shared with the kernel */
 #define COWL_BATCH_MAX      4096           /* frame numbers in the batch buffer */
+
+/* Privileges (privdrop): init starts with all of them, fork passes the
+ * parent's on, and a process can only drop them, never gain one. */
+#define COWL_PRIV_POWEROFF 0x1 /* poweroff() */
+#define COWL_PRIV_ALL      0x1
 
 /* Endpoint handle every process holds: the pager's endpoint. */
 #define COWL_PAGER_EP 0

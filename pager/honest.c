@@ -1,0 +1,17 @@
+/*
+ * The pager that ships: every request of the kernel goes to the policy, and
+ * a user process may only ping.
+ */
+#include "answer.h"
+
+void answer_kernel(struct pool *pool, uint32_t *batch, const struct cowl_msg *req,
+                   struct cowl_msg *reply)
+{
+    pool_handle(pool, req, batch, reply);
+}
+
+bool answer_user(const struct cowl_msg *req, uint64_t badge, struct cowl_msg *reply)
+{
+    (void)badge;
+    return pool_handle_user(req, reply);
+}

@@ -1,0 +1,228 @@
+/*
+ * A pager that lies, for the test suite only (the boot image's
+ * `pager-hostile`, started with `pager=hostile`). To processes whose pid is
+ * at least the victim floor (hostile.h) it answers some requests with what
+ * the kernel must refuse: a copy into a frame outside the pool, into the
+ * pager's own frames, into the old frame, into a frame mapped elsewhere, or
+ * at an unaligned address; reuse of a shared frame; a stale sequence
+ * number; an unknown label; a reply sent ahead, so that the loop's own
+ * reply goes to nobody; an allocation naming a foreign, reserved or
+ * duplicate frame; a refused share. Everyone else gets the honest policy.
+ *
+ * Each lie leaves the books as they will be once the kernel has refused it
+ * (a fault lie changes no count; a refused share is not counted), so that
+ * the pool is whole again when the victims are gone and poolcheck can prove
+ * the kernel mapped nothing it should not have. A bad allocation entry is
+ * settled at the kernel's next batch request: the kernel either refused the
+ * entry (then the honest frame it replaced goes back to the free stack
+ * here) or never looked at it and gives it back unused in that request
+ * (then the release frees the honest frame instead). The bad entry is never
+ * the last, so a refusal is always followed by the release of the rest.
+ */
+#include <user.h>
+
+#include "answer.h"
+#include "hostile.h"
+
+#define KERNEL_TEXT 0x80200000UL
+
+static uint64 victim_floor; /* 0: honest with everyone */
+static uint64 rng = 1;
+static uint64 lies;
+static uint32 bad_entry, honest_entry; /* an allocation lie to settle; 0 if none */
+
+static uint64 next_random(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static bool victim(uint64 pid)
+{
+    return victim_floor && pid >= victim_floor;
+}
+
+/* A frame with count >= 1 other than avoid (page numbers); 0 if none. */
+static uint64 used_frame(const struct pool *p, uint64 avoid)
+{
+    uint32 start = (uint32)(next_random() % p->nframes);
+    for (uint32 i = 0; i < p->nframes; i++) {
+        uint32 idx = (start + i) % p->nframes;
+        if (p->count[idx] && p->base_pfn + idx != avoid)
+            return p->base_pfn + idx;
+    }
+    return 0;
+}
+
+/* The page number of the free frame an honest copy would take next. */
+static uint64 next_free(const struct pool *p)
+{
+    return p->nfree ? p->base_pfn + p->free_stack[p->nfree - 1] : 0;
+}
+
+static uint32 count_of(const struct pool *p, uint64 pfn)
+{
+    return pfn >= p->base_pfn && pfn - p->base_pfn < p->nframes ? p->count[pfn - p->base_pfn] : 0;
+}
+
+/* A decision for fault f that the kernel must refuse; no count changes. */
+static void fault_lie(const struct pool *p, const struct pg_fault_msg *f, struct pg_reply_msg *r)
+{
+    uint64 old = f->frame >> POOL_PAGE_SHIFT;
+    *r = (struct pg_reply_msg){.label = PG_COPY, .seq = f->seq};
+    switch (next_random() % 8) {
+    case 0:
+        r->frame = KERNEL_TEXT;
+        break;
+    case 1:
+        r->frame = p->base_pfn << POOL_PAGE_SHIFT; /* the pager's own first frame */
+        break;
+    case 2:
+        r->frame = f->frame;
+        break;
+    case 3:
+        r->frame = used_frame(p, old) << POOL_PAGE_SHIFT;
+        break;
+    case 4:
+        if (count_of(p, old) >= 2)
+            r->label = PG_REUSE;
+        else
+            r->frame = f->frame;
+        break;
+    case 5:
+        r->frame = next_free(p) << POOL_PAGE_SHIFT;
+        r->seq = f->seq + 1;
+        break;
+    case 6:
+        r->label = 0x77;
+        break;
+    default:
+        r->frame = (next_free(p) << POOL_PAGE_SHIFT) + 8;
+    }
+}
+
+/* Give one frame (page number) back to the free stack. */
+static void release_one(struct pool *p, uint32 pfn)
+{
+    uint32 one[1] = {pfn};
+    struct pg_batch_msg m = {.label = PG_RELEASE, .count = 1};
+    struct cowl_msg req, reply;
+
+    memcpy(&req, &m, sizeof(req));
+    pool_handle(p, &req, one, &reply);
+}
+
+/* Settle the last allocation lie before the kernel's next batch request
+ * m is handled (see the top of the file). */
+static void settle(struct pool *p, const struct pg_batch_msg *m, uint32 *batch)
+{
+    if (!bad_entry)
+        return;
+    bool returned = false;
+    for (uint64 i = 0; m->label == PG_RELEASE && i < m->count && i < COWL_BATCH_MAX; i++)
+        if (batch[i] == bad_entry) {
+            batch[i] = honest_entry;
+            returned = true;
+            break;
+        }
+    if (!returned)
+        release_one(p, honest_entry);
+    bad_entry = 0;
+}
+
+/* An honest allocation with one entry (not the last) replaced by a frame the
+ * kernel must refuse; settled at the next batch request. */
+static void alloc_lie(struct pool *p, uint32 *batch, const struct cowl_msg *req,
+                      struct cowl_msg *reply)
+{
+    struct pg_batch_msg m;
+    struct pg_reply_msg r;
+
+    memcpy(&m, req, sizeof(m));
+    pool_handle(p, req, batch, reply);
+    memcpy(&r, reply, sizeof(r));
+    if (r.label != PG_OK || m.count < 2)
+        return;
+    uint32 k = (uint32)(next_random() % (m.count - 1)), honest = batch[k];
+    switch (next_random() % 4) {
+    case 0:
+        batch[k] = (uint32)(KERNEL_TEXT >> POOL_PAGE_SHIFT);
+        break;
+    case 1:
+        batch[k] = (uint32)p->base_pfn;
+        break;
+    case 2:
+        batch[k] = (uint32)used_frame(p, honest);
+        break;
+    default:
+        batch[k] = k ? batch[0] : (uint32)used_frame(p, honest);
+    }
+    if (!batch[k])
+        batch[k] = (uint32)(KERNEL_TEXT >> POOL_PAGE_SHIFT);
+    bad_entry = batch[k];
+    honest_entry = honest;
+}
+
+/* Try a lie about req; false (and nothing done) when this one stays honest. */
+static bool lie(struct pool *p, uint32_t *batch, const struct cowl_msg *req, struct cowl_msg *reply)
+{
+    struct pg_fault_msg f;
+    struct pg_batch_msg m;
+
+    memcpy(&f, req, sizeof(f));
+    memcpy(&m, req, sizeof(m));
+    if (f.label == PG_FAULT && victim(f.space) && next_random() % 16 == 0) {
+        struct pg_reply_msg r;
+        fault_lie(p, &f, &r);
+        memcpy(reply, &r, sizeof(r));
+        if (next_random() % 8 == 0) {
+            ipc_reply(reply); /* ahead of time: the loop's reply goes to nobody */
+            reply->w[0] = PG_OK;
+        }
+        return true;
+    }
+    if ((m.label != PG_ALLOC && m.label != PG_SHARE) || !victim(m.space) || next_random() % 4)
+        return false;
+    if (m.label == PG_ALLOC && next_random() % 2) {
+        alloc_lie(p, batch, req, reply);
+        return true;
+    }
+    /* Not done, yet claimed done with a stale number, or refused outright. */
+    struct pg_reply_msg r = {.label = PG_OK, .seq = m.seq + 1};
+    if (next_random() % 2)
+        r = (struct pg_reply_msg){.label = PG_FAIL, .seq = m.seq};
+    memcpy(reply, &r, sizeof(r));
+    return true;
+}
+
+void answer_kernel(struct pool *pool, uint32_t *batch, const struct cowl_msg *req,
+                   struct cowl_msg *reply)
+{
+    struct pg_batch_msg m;
+
+    memcpy(&m, req, sizeof(m));
+    if (m.label == PG_ALLOC || m.label == PG_SHARE || m.label == PG_RELEASE || m.label == PG_AUDIT)
+        settle(pool, &m, batch);
+    if (lie(pool, batch, req, reply))
+        lies++;
+    else
+        pool_handle(pool, req, batch, reply);
+}
+
+bool answer_user(const struct cowl_msg *req, uint64_t badge, struct cowl_msg *reply)
+{
+    (void)badge;
+    if (req->w[0] != PG_PING || (req->w[1] != HOSTILE_START && req->w[1] != HOSTILE_STOP))
+        return pool_handle_user(req, reply);
+    *reply = (struct cowl_msg){{PG_OK, 0, lies, 0, 0}};
+    if (req->w[1] == HOSTILE_START) {
+        victim_floor = req->w[2];
+        rng = req->w[3] | 1;
+        lies = 0;
+    } else {
+        victim_floor = 0;
+    }
+    return false;
+}
