@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""Boot Cowl once through ./cowl run and check what the machine did.
+"""Boot Cowl once through ./cowl run --quiet and check what the machine did.
 
 expect.py COWL --status N [--match REGEX]... [--absent REGEX]... -- RUN-ARGS...
 
 Passes when the exit status is N, every --match regex is found in the
-console output and no --absent regex is. Prints the output either way, so a
-failure shows what the machine printed."""
+console output (with the launcher's stderr) and no --absent regex is. Prints
+the output either way, so a failure shows what the machine printed.
+--build-link NAME runs through a symlink called NAME to the build directory,
+for a checkout path with a space in it."""
 import argparse
+import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 ap = argparse.ArgumentParser()
@@ -20,10 +24,16 @@ ap.add_argument("--absent", action="append", default=[])
 ap.add_argument("--build-dir", required=True)
 ap.add_argument("--input", action="append", default=[],
                 help="a line typed on the console once the previous output has settled")
+ap.add_argument("--build-link", help="run through a symlink of this name to the build directory")
 split = sys.argv.index("--")
 args = ap.parse_args(sys.argv[1:split])
 run_args = sys.argv[split + 1:]
-cmd = [args.cowl, "run", "--no-build", "--build-dir", args.build_dir] + run_args
+build_dir = args.build_dir
+if args.build_link:
+    link_dir = tempfile.mkdtemp()
+    build_dir = os.path.join(link_dir, args.build_link)
+    os.symlink(os.path.abspath(args.build_dir), build_dir)
+cmd = [args.cowl, "run", "--quiet", "--no-build", "--build-dir", build_dir] + run_args
 if args.input:
     # Type each line after a pause, as a person would; the machine echoes.
     cmd.insert(2, "--stdin")
@@ -49,6 +59,9 @@ for rx in args.match:
 for rx in args.absent:
     if re.search(rx, out, re.M):
         problems.append(f"unexpected output /{rx}/")
+if args.build_link:
+    os.unlink(build_dir)
+    os.rmdir(link_dir)
 for p in problems:
     print("FAIL:", p)
 sys.exit(1 if problems else 0)
