@@ -9,6 +9,7 @@ console showed: `kernel` (the kernel printed its banner or a panic), `panic`
 (a kernel panic), `killed` (the kernel killed a process named PROG)."""
 import os
 import re
+import signal
 import sys
 
 # The kernel's first line is its banner ("cowl: 2 harts, ...") or, when it
@@ -19,6 +20,8 @@ CHUNK = 4096
 
 
 def main():
+    # Ctrl-C is for QEMU and the timeout; this filter ends when QEMU's output does.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     args = sys.argv[1:]
     quiet = args[:1] == ["--quiet"]
     if quiet:
