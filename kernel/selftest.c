@@ -17,6 +17,10 @@
 
 extern char __kernel_start[];
 
+/* The word that ends the kernel's options: it and every word after it belong
+ * to the program init runs, so `run=echo test=panic` echoes "test=panic". */
+static const char program_word[] = "run=";
+
 int bootarg_get(const char *args, const char *key, char *out, int size)
 {
     size_t klen = strlen(key);
@@ -26,6 +30,8 @@ int bootarg_get(const char *args, const char *key, char *out, int size)
         const char *word = p;
         while (*p && *p != ' ')
             p++;
+        if (!strncmp(word, program_word, sizeof(program_word) - 1))
+            return 0;
         if ((size_t)(p - word) > klen && !strncmp(word, key, klen) && word[klen] == '=') {
             int n = 0;
             for (const char *v = word + klen + 1; v < p && n + 1 < size; v++)

@@ -8,7 +8,8 @@
 
 /* Run the test bootargs names, if any; returns when there is none. */
 void selftest_run(const char *bootargs);
-/* The value of `key=` in bootargs copied into out, or 0 if absent. */
+/* The value of `key=` among the kernel's options (the words before `run=`)
+ * copied into out, or 0 if absent. */
 int bootarg_get(const char *bootargs, const char *key, char *out, int size);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * init: the first process. With a word `run=PROG` in the boot arguments it
- * runs PROG with the words that follow as its arguments, waits for it and
+ * runs PROG with every word that follows as its arguments, as they are (the
+ * kernel and the pager read only the words before `run=`), waits for it and
  * powers the machine off with PROG's exit status (-1 if it was killed), so a
  * test run ends by itself. Otherwise it keeps a shell running on the console.
  * Orphans become init's children, so every wait loop here also reaps them.
