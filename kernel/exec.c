@@ -192,15 +192,13 @@ int exec_load_pager(struct proc *p, uint64_t batch_pa)
             return -1;
         *pte = pte_make(batch_pa + i * 4096, PTE_USER_RW);
     }
-    char trace[4];
     struct pager_boot boot = {
         .pool_base = user_pool_base,
         .pool_frames = nframes,
         .reserved = frames_reserved(),
         .table_va = COWL_PAGER_TABLE_VA,
         .batch_va = COWL_PAGER_BATCH_VA,
-        .bootargs_trace =
-            bootarg_get(machine.bootargs, "trace", trace, sizeof(trace)) && trace[0] == '1',
+        .bootargs_trace = bootarg_on(machine.bootargs, "trace"),
     };
     uint64_t sp = (COWL_STACK_TOP - sizeof(boot)) & ~15UL;
     load_bytes(s, sp, (const uint8_t *)&boot, sizeof(boot));
