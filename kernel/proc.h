@@ -26,6 +26,7 @@ struct proc {
     bool killed;
     bool zombie;
     bool pager; /* the privileged pager */
+    int pgid;   /* process group, inherited at fork; 0 (init, the pager): never interrupted */
     int status;
     char name[16];
     struct file *files[NOFILE];
@@ -42,6 +43,12 @@ int proc_fork(void);
 __attribute__((noreturn)) void proc_exit(int status);
 int proc_wait(uint64_t status_va);
 int proc_kill(int pid);
+/* Kill every process of group pgid (never group 0, the pager or init);
+ * returns how many. */
+int proc_kill_group(int pgid);
+/* Put process pid (0: the caller; else the caller's child) into group pgid
+ * (0: pid's own). 0, or a negative error. */
+int proc_setpgid(int pid, int pgid);
 /* Kill p for a fault it took, with a console line saying what it was. */
 void proc_fault_kill(struct proc *p, uint64_t scause, uint64_t pc, uint64_t addr);
 struct proc *proc_current(void);
