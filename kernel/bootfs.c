@@ -1,5 +1,5 @@
 /*
- * Lookup in the table the generated bootfs.S provides.
+ * Lookup and listing of the table the generated bootfs.S provides.
  */
 #include "bootfs.h"
 #include "string.h"
@@ -17,4 +17,9 @@ const struct bootfs_file *bootfs_find(const char *name)
             return &bootfs_files[i];
     }
     return 0;
+}
+
+const struct bootfs_file *bootfs_at(uint64_t k)
+{
+    return k < bootfs_count ? &bootfs_files[k] : 0;
 }

@@ -15,5 +15,7 @@ struct bootfs_file {
 
 /* The file named name (a leading '/' is ignored), or 0. */
 const struct bootfs_file *bootfs_find(const char *name);
+/* The k-th file of the image (k from 0), or 0 past the last. */
+const struct bootfs_file *bootfs_at(uint64_t k);
 
 #endif

@@ -117,20 +117,35 @@ static int map_stack(struct space *s)
     return space_map_new(s, base, COWL_STACK_PAGES, PTE_R | PTE_W) < 0 ? -COWL_ENOMEM : 0;
 }
 
-/* Push argv's strings and the pointer array; returns sp (16-byte aligned). */
-static uint64_t push_args(struct space *s, char *const argv[], int argc, uint64_t *uargv)
+/* Bytes the argument strings take on the stack, each 16-byte aligned. */
+static uint64_t args_stack_bytes(const char *args, int argc)
 {
-    uint64_t sp = COWL_STACK_TOP, ptrs[EXEC_MAX_ARGS + 1];
+    uint64_t total = 0;
     for (int i = 0; i < argc; i++) {
-        uint64_t n = strlen(argv[i]) + 1;
-        sp = (sp - n) & ~15UL;
-        if (copy_out(s, sp, argv[i], n) < 0)
-            return 0;
-        ptrs[i] = sp;
+        uint64_t n = strlen(args) + 1;
+        total += (n + 15) & ~15UL;
+        args += n;
     }
-    ptrs[argc] = 0;
-    sp = (sp - (argc + 1) * sizeof(uint64_t)) & ~15UL;
-    if (copy_out(s, sp, ptrs, (argc + 1) * sizeof(uint64_t)) < 0)
+    return total;
+}
+
+/* Push the argument strings and, below them, the argv pointer array; returns
+ * sp (16-byte aligned), 0 if they do not fit. One pointer is written at a
+ * time, so the kernel stack holds no array of them. */
+static uint64_t push_args(struct space *s, const char *args, int argc, uint64_t *uargv)
+{
+    uint64_t strings = args_stack_bytes(args, argc), ptr_bytes = (argc + 1) * sizeof(uint64_t);
+    uint64_t sp = (COWL_STACK_TOP - strings - ptr_bytes) & ~15UL, str = COWL_STACK_TOP, zero = 0;
+    if (strings + ptr_bytes + 16 > COWL_STACK_PAGES * 4096)
+        return 0;
+    for (int i = 0; i < argc; i++) {
+        uint64_t n = strlen(args) + 1;
+        str -= (n + 15) & ~15UL;
+        if (copy_out(s, str, args, n) < 0 || copy_out(s, sp + i * 8, &str, 8) < 0)
+            return 0;
+        args += n;
+    }
+    if (copy_out(s, sp + argc * 8, &zero, 8) < 0)
         return 0;
     *uargv = sp;
     return sp;
@@ -145,13 +160,13 @@ static void set_entry(struct thread *t, uint64_t pc, uint64_t sp, uint64_t a0, u
     t->tf.x[11] = a1;
 }
 
-int exec_program(const char *name, char *const argv[], int argc)
+int exec_program(const char *name, const char *args, int argc)
 {
     const struct bootfs_file *f = bootfs_find(name);
     if (!f)
         return -COWL_ENOENT;
-    if (argc > EXEC_MAX_ARGS)
-        return -COWL_EINVAL;
+    if (argc > COWL_EXEC_MAX_ARGS)
+        return -COWL_E2BIG;
     struct space *s = space_create(false);
     if (!s)
         return -COWL_ENOMEM;
@@ -159,8 +174,8 @@ int exec_program(const char *name, char *const argv[], int argc)
     int err = load_elf(s, f->data, f->size, &entry, &end);
     if (!err)
         err = map_stack(s);
-    if (!err && !(sp = push_args(s, argv, argc, &uargv)))
-        err = -COWL_EINVAL;
+    if (!err && !(sp = push_args(s, args, argc, &uargv)))
+        err = -COWL_E2BIG;
     if (err) {
         space_destroy(s);
         return err;
@@ -205,15 +220,13 @@ int exec_load_pager(struct proc *p, uint64_t batch_pa)
             return -1;
         *pte = pte_make(batch_pa + i * 4096, PTE_USER_RW);
     }
-    char trace[4];
     struct pager_boot boot = {
         .pool_base = user_pool_base,
         .pool_frames = nframes,
         .reserved = frames_reserved(),
         .table_va = COWL_PAGER_TABLE_VA,
         .batch_va = COWL_PAGER_BATCH_VA,
-        .bootargs_trace =
-            bootarg_get(machine.bootargs, "trace", trace, sizeof(trace)) && trace[0] == '1',
+        .bootargs_trace = bootarg_on(machine.bootargs, "trace"),
     };
     uint64_t sp = (COWL_STACK_TOP - sizeof(boot)) & ~15UL;
     load_bytes(s, sp, (const uint8_t *)&boot, sizeof(boot));

@@ -127,7 +127,7 @@ static int64_t console_write(uva_t src, uint64_t n)
         uint64_t chunk = n - done < CHUNK ? n - done : CHUNK;
         if (copy_in(my_space(), buf, src + done, chunk) < 0)
             return done ? (int64_t)done : -1;
-        console_write_raw(buf, chunk);
+        console_output(buf, chunk);
         done += chunk;
     }
     return (int64_t)n;

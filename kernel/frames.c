@@ -10,12 +10,14 @@
  */
 #include "frames.h"
 #include "ipc.h"
+#include "machine.h"
 #include "panic.h"
 #include "policy.h"
 #include "printk.h"
 #include "ratelimit.h"
 #include "proc.h"
 #include "sched.h"
+#include "selftest.h"
 #include "thread.h"
 
 #if defined(COW_MODE_KERNEL)
@@ -38,6 +40,7 @@ static struct proc *pager;
 static struct endpoint *pager_ep;
 #ifdef COW_MODE_KERNEL
 static struct pool kernel_pool;
+extern struct machine machine;
 #endif
 
 bool frames_in_pool(uint64_t pa)
@@ -194,6 +197,7 @@ void frames_init(void)
     uint32_t reserved = (uint32_t)((reserved_end - user_pool_base) / 4096);
     if (!pool_init(&kernel_pool, user_pool_base >> 12, (uint32_t)nframes, reserved, (void *)table))
         panic("frames: cannot set up the in-kernel pool");
+    kernel_pool.trace = bootarg_on(machine.bootargs, "trace"); /* as the pager reads it */
 #else
     pager_ep = ipc_endpoint_new(0);
     pager = proc_create_pager(pager_ep, (uint64_t)batch);

@@ -14,7 +14,7 @@
 
 #define MACHINE_MAX_HARTS    8
 #define MACHINE_MAX_RESERVED 8
-#define MACHINE_BOOTARGS_MAX 256
+#define MACHINE_BOOTARGS_MAX 4096 /* COWL_BOOTARGS_MAX: what init and bootargs() see */
 
 struct machine_region {
     uint64_t base, size;

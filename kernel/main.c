@@ -93,8 +93,10 @@ static void banner(void)
 {
     printk("cowl: %u harts, %lu MiB RAM, %lu MiB user pool\n", ncpu, machine.ram.size / MIB,
            (user_pool_end - user_pool_base) / MIB);
-    printk("cowl: timer %s, boot args \"%s\"\n", timer_uses_sstc() ? "sstc" : "sbi",
-           machine.bootargs);
+    /* The boot arguments may be longer than one printk line holds. */
+    printk("cowl: timer %s, boot args \"", timer_uses_sstc() ? "sstc" : "sbi");
+    console_write_raw(machine.bootargs, strlen(machine.bootargs));
+    printk("\"\n");
 }
 
 static uint32_t plic_context_of(uint32_t hartid)

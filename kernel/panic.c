@@ -41,12 +41,15 @@ const char *scause_name(uint64_t scause)
     return "unknown exception";
 }
 
-static void print_pc(int depth, uint64_t pc)
+/* Print pc with the function that holds `inside`: pc itself for a trapping
+ * instruction, pc - 1 for a return address, which may lie just past the end
+ * of a caller whose last instruction calls a noreturn function. */
+static void print_pc(int depth, uint64_t pc, uint64_t inside)
 {
     uint64_t off;
-    const char *name = ksyms_lookup(pc, &off);
+    const char *name = ksyms_lookup(inside, &off);
     if (name)
-        printk("  #%d 0x%lx %s+0x%lx\n", depth, pc, name, off);
+        printk("  #%d 0x%lx %s+0x%lx\n", depth, pc, name, off + (pc - inside));
     else
         printk("  #%d 0x%lx ?\n", depth, pc);
 }
@@ -65,7 +68,7 @@ void backtrace(uint64_t fp)
         uint64_t next = ((uint64_t *)fp)[-2];
         if (!ra)
             break;
-        print_pc(depth, ra - 4);
+        print_pc(depth, ra, ra - 1);
         if (next <= fp)
             break;
         fp = next;
@@ -81,7 +84,8 @@ void panic(const char *fmt, ...)
     vprintk(fmt, ap);
     va_end(ap);
     printk(" (hart %u)\nbacktrace:\n", this_cpu()->hartid);
-    print_pc(0, (uint64_t)__builtin_return_address(0));
+    uint64_t ra = (uint64_t)__builtin_return_address(0);
+    print_pc(0, ra, ra - 1);
     backtrace(read_fp());
     power_off(PANIC_EXIT_STATUS);
 }
@@ -91,7 +95,7 @@ void panic_trap(const char *what, uint64_t scause, uint64_t sepc, uint64_t stval
     printk_panic_mode();
     printk("\npanic: %s: %s (scause %lu) sepc 0x%lx stval 0x%lx (hart %u)\nbacktrace:\n", what,
            scause_name(scause), scause, sepc, stval, this_cpu()->hartid);
-    print_pc(0, sepc);
+    print_pc(0, sepc, sepc);
     backtrace(fp);
     power_off(PANIC_EXIT_STATUS);
 }

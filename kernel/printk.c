@@ -1,7 +1,7 @@
 /*
- * printk and the formatter behind it (%d %u %x %p %s %c, with l/ll and a
- * zero-padded width). Before the UART is known, output goes through the SBI
- * firmware's console.
+ * printk and the formatter behind it (%d %u %x %p %s %c, with l/ll, a width,
+ * zero-padded for numbers, and `-` to left-align strings). Before the UART
+ * is known, output goes through the SBI firmware's console.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,6 +42,21 @@ static void put_num(struct out *o, uint64_t v, unsigned base, bool neg, int widt
         put(o, digits[--n]);
 }
 
+/* s padded with spaces to width, on the right when left-aligned. */
+static void put_str(struct out *o, const char *s, int width, bool left)
+{
+    s = s ? s : "(null)";
+    int n = 0;
+    while (s[n])
+        n++;
+    for (int i = n; !left && i < width; i++)
+        put(o, ' ');
+    for (int i = 0; i < n; i++)
+        put(o, s[i]);
+    for (int i = n; left && i < width; i++)
+        put(o, ' ');
+}
+
 static uint64_t take_arg(va_list *ap, int longs, bool is_signed, bool *neg)
 {
     int64_t s;
@@ -65,7 +80,12 @@ size_t format(char *buf, size_t size, const char *fmt, va_list ap)
         }
         char pad = ' ';
         int width = 0, longs = 0;
-        if (*++fmt == '0')
+        bool left = false;
+        if (*++fmt == '-') {
+            left = true;
+            fmt++;
+        }
+        if (*fmt == '0')
             pad = '0';
         while (*fmt >= '0' && *fmt <= '9')
             width = width * 10 + (*fmt++ - '0');
@@ -87,12 +107,9 @@ size_t format(char *buf, size_t size, const char *fmt, va_list ap)
             put(&o, 'x');
             put_num(&o, (uint64_t)va_arg(args, void *), 16, false, width, pad);
             break;
-        case 's': {
-            const char *s = va_arg(args, const char *);
-            for (s = s ? s : "(null)"; *s; s++)
-                put(&o, *s);
+        case 's':
+            put_str(&o, va_arg(args, const char *), width, left);
             break;
-        }
         case 'c':
             put(&o, (char)va_arg(args, int));
             break;

@@ -76,8 +76,7 @@ struct proc *proc_create_pager(struct endpoint *ep, uint64_t batch_pa)
 
 static void init_start(void)
 {
-    char *argv[] = {"init", 0};
-    if (exec_program("init", argv, 1) < 0)
+    if (exec_program("init", "init", 1) < 0)
         panic("boot: cannot exec init");
     trap_return();
 }
@@ -115,6 +114,7 @@ int proc_fork(void)
     child->thread->tf.x[10] = 0;
     child->parent = parent;
     child->privs = parent->privs;
+    child->pgid = parent->pgid;
     for (int i = 0; i < NOFILE; i++)
         if (parent->files[i])
             child->files[i] = file_dup(parent->files[i]);
@@ -210,6 +210,36 @@ int proc_kill(int pid)
     return -COWL_ENOENT;
 }
 
+int proc_kill_group(int pgid)
+{
+    int n = 0;
+    for (int i = 0; i < NPROC && pgid > 0; i++) {
+        struct proc *p = &procs[i];
+        if (p->pid && p->pgid == pgid && !p->zombie && p != init_proc && proc_kill(p->pid) == 0)
+            n++;
+    }
+    return n;
+}
+
+int proc_setpgid(int pid, int pgid)
+{
+    struct proc *me = proc_current();
+    if (pid < 0 || pgid < 0)
+        return -COWL_EINVAL;
+    for (int i = 0; i < NPROC; i++) {
+        struct proc *p = &procs[i];
+        if (!p->pid || (pid ? p->pid != pid : p != me))
+            continue;
+        if (p != me && p->parent != me)
+            return -COWL_EPERM;
+        if (p->pager || p == init_proc)
+            return -COWL_EPERM;
+        p->pgid = pgid ? pgid : p->pid;
+        return 0;
+    }
+    return -COWL_ENOENT;
+}
+
 /* A store init could not complete because its COW page is still shared:
  * the pager found no free frame (or refused). */
 static bool cow_unresolved(struct proc *p, uint64_t scause, uint64_t addr)
@@ -284,12 +314,12 @@ void proc_dump(void)
 {
     static const char *const names[] = {"?",        "runnable", "running",
                                         "sleeping", "blocked",  "zombie"};
-    printk("PID PPID STATE    FRAMES NAME\n");
+    printk("%5s %5s %-9s %6s %s\n", "PID", "PPID", "STATE", "FRAMES", "NAME");
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = &procs[i];
         if (!p->pid)
             continue;
-        printk("%3d %4d %s %lu %s\n", p->pid, p->parent ? p->parent->pid : 0, names[state_of(p)],
+        printk("%5d %5d %-9s %6lu %s\n", p->pid, p->parent ? p->parent->pid : 0, names[state_of(p)],
                p->space ? space_frames(p->space) : 0UL, p->name);
     }
 }

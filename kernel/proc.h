@@ -27,6 +27,7 @@ struct proc {
     bool zombie;
     bool pager;     /* the privileged pager */
     uint32_t privs; /* COWL_PRIV_* it holds */
+    int pgid;       /* process group, inherited at fork; 0 (init, the pager): never interrupted */
     int status;
     char name[16];
     struct file *files[NOFILE];
@@ -46,6 +47,12 @@ int proc_wait(uint64_t status_va);
  * no live process has that pid (pid <= 0 never does); -EPERM for the pager
  * and init, which nothing may kill. */
 int proc_kill(int pid);
+/* Kill every process of group pgid (never group 0, the pager or init);
+ * returns how many. */
+int proc_kill_group(int pgid);
+/* Put process pid (0: the caller; else the caller's child) into group pgid
+ * (0: pid's own). 0, or a negative error. */
+int proc_setpgid(int pid, int pgid);
 /* Kill p for a fault it took, with a console line saying what it was.
  * init is never killed for a COW store the pager could not resolve (out of
  * frames): it sleeps a tick and retries the store. The pager's fault halts. */

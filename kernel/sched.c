@@ -6,6 +6,8 @@
  * run, the hart drops the lock and waits for an interrupt. IPC hands the
  * hart from one thread straight to another (sched_handoff); the loop does
  * not mind which thread switches back to it.
+ *
+ * A pinned thread (sched_pin) is picked, and handed to, only on its hart.
  */
 #include "sched.h"
 #include "kalloc.h"
@@ -23,11 +25,16 @@ struct thread *sched_current(void)
     return this_cpu()->current;
 }
 
+static bool may_run_here(const struct thread *t)
+{
+    return !t->pinned || t->pinned == this_cpu();
+}
+
 static struct thread *pick(unsigned *cursor)
 {
     for (unsigned i = 0; i < NTHREAD; i++) {
         struct thread *t = &threads[(*cursor + i) % NTHREAD];
-        if (t->state == T_RUNNABLE) {
+        if (t->state == T_RUNNABLE && may_run_here(t)) {
             *cursor = (unsigned)(t - threads) + 1;
             return t;
         }
@@ -76,6 +83,11 @@ void sched_handoff(struct thread *to)
 {
     struct thread *from = sched_current();
     ASSERT(spin_held(&big_lock) && from->state != T_RUNNING);
+    if (__builtin_expect(!may_run_here(to), 0)) {
+        to->state = T_RUNNABLE; /* its own hart picks it up */
+        sched_switch();
+        return;
+    }
     to->state = T_RUNNING;
     this_cpu()->current = to;
     space_activate(to->proc->space);
@@ -86,6 +98,21 @@ void sched_yield(void)
 {
     sched_current()->state = T_RUNNABLE;
     sched_switch();
+}
+
+int sched_pin(int hartid)
+{
+    struct thread *t = sched_current();
+    struct cpu *target = 0;
+    for (uint32_t i = 0; i < ncpu && hartid != COWL_PIN_ANY; i++)
+        if (cpus[i].online && cpus[i].hartid == (uint32_t)hartid)
+            target = &cpus[i];
+    if (hartid != COWL_PIN_ANY && !target)
+        return -COWL_EINVAL;
+    t->pinned = target;
+    if (!may_run_here(t))
+        sched_yield();
+    return 0;
 }
 
 void sched_sleep(const void *chan)

@@ -20,6 +20,10 @@ void sched_switch(void);
 void sched_handoff(struct thread *to);
 /* Put the current thread back on the run queue and switch. */
 void sched_yield(void);
+/* Run the current thread only on the hart whose firmware id is hartid (the
+ * caller is there on return), or on any hart again for COWL_PIN_ANY.
+ * -COWL_EINVAL, and no change, for a hart that is not online. */
+int sched_pin(int hartid);
 /* Sleep on chan until sched_wakeup(chan). Caller holds big_lock. */
 void sched_sleep(const void *chan);
 void sched_wakeup(const void *chan);

@@ -99,6 +99,12 @@ __attribute__((noinline)) static void selftest_fault_store(volatile uint64_t *wh
     *where = 42;
 }
 
+bool bootarg_on(const char *args, const char *key)
+{
+    char value[4];
+    return bootarg_get(args, key, value, sizeof(value)) && value[0] == '1';
+}
+
 void selftest_run(const char *bootargs)
 {
     char name[32];

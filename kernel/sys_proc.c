@@ -2,6 +2,8 @@
  * Process, memory and system syscalls: argument checks here, work in proc.c,
  * exec.c, space.c and frames.c.
  */
+#include "bootfs.h"
+#include "console.h"
 #include "copy.h"
 #include "exec.h"
 #include "file.h"
@@ -61,36 +63,50 @@ int64_t sys_hartid(struct trapframe *tf)
     return this_cpu()->hartid;
 }
 
-/* Copy the user's argv (at most EXEC_MAX_ARGS strings) into page. */
-static int fetch_args(struct space *s, uva_t uargv, char *page, char **argv)
+/* copy_in_str fails both for a bad address and for a string without a NUL
+ * in its first max bytes; in a zeroed buffer only the second fills all max. */
+static bool filled(const char *buf, uint64_t max)
+{
+    for (uint64_t i = 0; i < max; i++)
+        if (!buf[i])
+            return false;
+    return true;
+}
+
+/* Copy the user's argv strings back to back into page (COWL_EXEC_ARG_BYTES
+ * long, zeroed); returns their count, -COWL_E2BIG past a limit, -COWL_EFAULT
+ * for a bad pointer. */
+static int fetch_args(struct space *s, uva_t uargv, char *page)
 {
     uint64_t used = 0;
-    for (int argc = 0; argc <= EXEC_MAX_ARGS; argc++) {
+    for (int argc = 0; argc <= COWL_EXEC_MAX_ARGS; argc++) {
         uint64_t ptr;
         if (copy_in(s, &ptr, uargv + argc * sizeof(uint64_t), sizeof(ptr)) < 0)
-            return -1;
+            return -COWL_EFAULT;
         if (!ptr)
             return argc;
-        if (argc == EXEC_MAX_ARGS || used >= 4096 ||
-            copy_in_str(s, page + used, ptr, 4096 - used) < 0)
-            return -1;
-        argv[argc] = page + used;
+        if (argc == COWL_EXEC_MAX_ARGS || used == COWL_EXEC_ARG_BYTES)
+            return -COWL_E2BIG;
+        if (copy_in_str(s, page + used, ptr, COWL_EXEC_ARG_BYTES - used) < 0)
+            return filled(page + used, COWL_EXEC_ARG_BYTES - used) ? -COWL_E2BIG : -COWL_EFAULT;
         used += strlen(page + used) + 1;
     }
-    return -1;
+    return -COWL_E2BIG;
 }
 
 int64_t sys_exec(struct trapframe *tf)
 {
     struct space *s = proc_current()->space;
-    char name[32], *argv[EXEC_MAX_ARGS + 1];
+    char name[32];
+    _Static_assert(COWL_EXEC_ARG_BYTES <= 4096, "exec's strings fit the page fetch_args fills");
     if (copy_in_str(s, name, ARG(0), sizeof(name)) < 0)
         return -COWL_EFAULT;
     uint64_t page = kalloc_page();
     if (!page)
         return -COWL_ENOMEM;
-    int argc = fetch_args(s, ARG(1), (char *)page, argv);
-    int r = argc < 0 ? -COWL_EFAULT : exec_program(name, argv, argc);
+    memset((void *)page, 0, COWL_EXEC_ARG_BYTES);
+    int argc = fetch_args(s, ARG(1), (char *)page);
+    int r = argc < 0 ? argc : exec_program(name, (const char *)page, argc);
     kalloc_free(page);
     return r;
 }
@@ -132,6 +148,8 @@ int64_t sys_uptime(struct trapframe *tf)
     (void)tf;
     return (int64_t)timer_ticks();
 }
+
+_Static_assert(MACHINE_BOOTARGS_MAX == COWL_BOOTARGS_MAX, "bootargs() promises the kernel's limit");
 
 int64_t sys_bootargs(struct trapframe *tf)
 {
@@ -218,4 +236,39 @@ int64_t sys_kstat(struct trapframe *tf)
 int64_t sys_pagertrace(struct trapframe *tf)
 {
     return frames_trace(ARG(0) != 0);
+}
+
+int64_t sys_pin(struct trapframe *tf)
+{
+    return sched_pin((int)ARG(0));
+}
+
+int64_t sys_setpgid(struct trapframe *tf)
+{
+    return proc_setpgid((int)ARG(0), (int)ARG(1));
+}
+
+int64_t sys_setfg(struct trapframe *tf)
+{
+    int group = (int)ARG(0);
+    if (group < 0)
+        return -COWL_EINVAL;
+    console_set_foreground(group);
+    return 0;
+}
+
+/* progname(k, buf, n): the k-th program name of the boot image and its NUL
+ * into buf, cut to n bytes (as bootargs: a cut name has no NUL); returns
+ * the name's length, -COWL_ENOENT past the last. */
+int64_t sys_progname(struct trapframe *tf)
+{
+    const struct bootfs_file *f = bootfs_at(ARG(0));
+    if (!f)
+        return -COWL_ENOENT;
+    uint64_t len = strlen(f->name) + 1, n = ARG(2);
+    if (n > len)
+        n = len;
+    if (n == 0 || copy_out(proc_current()->space, ARG(1), f->name, n) < 0)
+        return -COWL_EFAULT;
+    return (int64_t)len - 1;
 }

@@ -52,6 +52,7 @@ struct thread {
     const void *chan;
     uint64_t kstack; /* one kernel page; the stack grows down from its end */
     struct proc *proc;
+    struct cpu *pinned; /* the one hart that may run it (pin()); 0: any hart */
     /* IPC, all under big_lock. */
     enum ipc_op ipc_op;
     struct endpoint *ipc_ep; /* queue it waits on */

@@ -8,9 +8,9 @@
  */
 #include <user.h>
 
-#define MAXARGS 32
+#define MAXARGS COWL_EXEC_MAX_ARGS
 
-static char args[512];
+static char args[COWL_BOOTARGS_MAX];
 
 static int is_space(char c)
 {

@@ -2,17 +2,23 @@
  * sh: a small shell. A line is a list of jobs separated by `;` (run in the
  * foreground, one after the other) or ended by `&` (run in the background);
  * a job is a pipeline `a | b | c` of programs with arguments. Built-ins:
- * `exit [status]`, and `halt [status]`, which powers the machine off: the
- * shell holds init's COWL_PRIV_POWEROFF and drops it in every command it
- * runs. There is no file system, so `<` and `>` are refused.
- * The shell waits for every process of a foreground job; background jobs
- * that finished meanwhile are reaped by the same waits. End of input exits.
+ * `exit [status]`, `help`, and `halt [status]`, which powers the machine off:
+ * the shell holds init's COWL_PRIV_POWEROFF and drops it in every command it
+ * runs. There is no file system, so `<` and `>` are refused. Each job is a
+ * process group of its own; while a foreground job runs it is the console's
+ * foreground group, which Ctrl-C kills (never the shell). The shell waits
+ * for every process of a foreground job; background jobs that finished
+ * meanwhile are reaped by the same waits. End of input (Ctrl-D at an empty
+ * line) exits, and init starts a new shell.
  */
 #include <user.h>
 
-#define MAXLINE  512
-#define MAXTOKS  64
+#define MAXLINE  COWL_LINE_MAX
+#define MAXTOKS  COWL_LINE_MAX /* one per character at most: never the limit */
 #define MAXSTAGE 8
+
+/* A line's words always fit exec's string limit; only their count can not. */
+_Static_assert(MAXLINE <= COWL_EXEC_ARG_BYTES, "a line's arguments fit exec's bytes");
 
 /* A token is a word or one of the operators | ; & < >. */
 struct token {
@@ -99,10 +105,14 @@ static int start_pipeline(char **stages[], int n, int pids[])
         }
         pids[i] = fork();
         if (pids[i] == 0) {
+            /* Both sides set the group, so it is set before either goes on. */
+            setpgid(0, i ? pids[0] : 0);
             if (p[0] >= 0)
                 close(p[0]);
             exec_stage(stages[i], in, p[1]);
         }
+        if (pids[i] > 0)
+            setpgid(pids[i], pids[0]);
         if (in != 0)
             close(in);
         if (p[1] != 1)
@@ -138,6 +148,20 @@ static void wait_all(int pids[], int n)
     }
 }
 
+static void help(void)
+{
+    printf("Cowl's shell. There is no file system: no files, no cd, no < or >.\n"
+           "  prog args | prog args   a pipeline (at most %d programs)\n"
+           "  job ; job               one job after the other\n"
+           "  job &                   in the background\n"
+           "Built-ins: help, exit [status], halt [status]. Programs: ls lists them.\n"
+           "Keys: Backspace; Ctrl-U erases the line; Ctrl-C interrupts the job;\n"
+           "  Ctrl-D at an empty line ends this shell (init starts a new one);\n"
+           "  Ctrl-P lists the processes.\n"
+           "Limits: %d characters a line, %d arguments a program.\n",
+           MAXSTAGE, MAXLINE - 1, COWL_EXEC_MAX_ARGS);
+}
+
 /* Run argv as a built-in if it names one; returns 0 if it does not. */
 static int run_builtin(char **argv)
 {
@@ -146,6 +170,10 @@ static int run_builtin(char **argv)
     if (strcmp(argv[0], "halt") == 0) {
         poweroff(argv[1] ? atoi(argv[1]) : 0);
         fprintf(2, "halt: only the console's shell may power off\n");
+        return 1;
+    }
+    if (strcmp(argv[0], "help") == 0) {
+        help();
         return 1;
     }
     return 0;
@@ -181,6 +209,10 @@ static void run_job(struct token *t, int n, int background)
             fprintf(2, "sh: too many commands in a pipeline\n");
             return;
         }
+        if (nargs - first > COWL_EXEC_MAX_ARGS) {
+            fprintf(2, "sh: too many arguments (at most %d)\n", COWL_EXEC_MAX_ARGS);
+            return;
+        }
         args[nargs++] = 0;
         stages[nstage++] = &args[first];
         first = nargs;
@@ -188,8 +220,11 @@ static void run_job(struct token *t, int n, int background)
     if (nstage == 1 && run_builtin(stages[0]))
         return;
     started = start_pipeline(stages, nstage, pids);
-    if (!background)
-        wait_all(pids, started);
+    if (background || started == 0)
+        return;
+    setfg(pids[0]);
+    wait_all(pids, started);
+    setfg(0);
 }
 
 /* Run every job on the line, in order. */
@@ -213,7 +248,7 @@ static void run_line(char *line)
 
 int main(void)
 {
-    static char line[MAXLINE];
+    static char line[MAXLINE + 1]; /* a full line and its newline */
 
     for (;;) {
         fprintf(2, "$ ");
@@ -222,5 +257,6 @@ int main(void)
             break;
         run_line(line);
     }
+    fprintf(2, "\nsh: end of input; init starts a new shell\n");
     exit(0);
 }

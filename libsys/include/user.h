@@ -56,6 +56,10 @@ int pagertrace(int on);
 int nullcall(void);
 int hartid(void);
 int kstat(struct cowl_kstat *st);
+int pin(int hart);              /* run only on that hart (a hartid() value), or COWL_PIN_ANY */
+int setpgid(int pid, int pgid); /* pid 0: the caller; pgid 0: pid's own group */
+int setfg(int pgid);            /* Ctrl-C kills that process group; 0: none */
+int progname(int k, char *buf, int n); /* the k-th program of the boot image; -1 past the last */
 int ep_create(void);
 
 /* IPC (ipc.c). `badge` may be 0; it receives the sender's pid (0 = kernel). */

@@ -532,7 +532,7 @@ static void sstc_needs_every_hart(void)
 
 static void long_bootargs_are_truncated(void)
 {
-    char args[600];
+    char args[MACHINE_BOOTARGS_MAX + 100];
     memset(args, 'a', sizeof args - 1);
     args[sizeof args - 1] = 0;
     struct shape s = base_shape;

@@ -331,8 +331,22 @@ static void pipe_writes_fds_into_cow_page(void)
 }
 
 /* The parent's store right after fork must not reach the child through a
- * writable TLB entry left over from before the fork, on any hart. */
+ * writable TLB entry left over from before the fork, on any hart. The
+ * parent is pinned to its hart and the child to another one, so the two
+ * really run side by side; on one hart the case says so and checks only
+ * the same-hart part. */
 static volatile uint64 tlb_page[PAGE / 8] __attribute__((aligned(4096)));
+
+/* A hart other than `not`, or -1 when there is only one. */
+static int other_hart(int not )
+{
+    for (int h = 0; h < 8; h++)
+        if (h != not &&pin(h) == 0) {
+            CHECK(pin(not ) == 0, "could not pin back to hart %d", not );
+            return h;
+        }
+    return -1;
+}
 
 static void write_after_fork_on_another_hart_invisible_to_child(void)
 {
@@ -342,6 +356,13 @@ static void write_after_fork_on_another_hart_invisible_to_child(void)
 
     xpipe(ready);
     xpipe(go);
+    int parent_hart = hartid();
+    CHECK(pin(parent_hart) == 0, "pin to hart %d failed", parent_hart);
+    int child_hart = other_hart(parent_hart);
+    if (child_hart < 0)
+        printf("%s: one hart only: parent and child cannot run on different harts; "
+               "checking the same-hart case only\n",
+               test_case_name);
     for (int i = 0; i < 10000; i++)
         tlb_page[i % 4] = old;
     tlb_page[0] = old;
@@ -350,7 +371,10 @@ static void write_after_fork_on_another_hart_invisible_to_child(void)
         tlb_page[0] = new; /* the parent's first store after fork */
     CHECK(pid >= 0, "fork failed");
     if (pid == 0) {
+        CHECK(child_hart < 0 || pin(child_hart) == 0, "child: pin to hart %d failed", child_hart);
         int hart = hartid();
+        CHECK(child_hart < 0 || hart == child_hart, "child runs on hart %d, pinned to %d", hart,
+              child_hart);
         CHECK(write(ready[1], "r", 1) == 1, "child: handshake failed");
         for (int i = 0; i < 200000; i++)
             CHECK(tlb_page[0] == old, "child (hart %d): saw the parent's store 0x%lx", hart,
@@ -361,6 +385,7 @@ static void write_after_fork_on_another_hart_invisible_to_child(void)
         exit(0);
     }
     int hart = hartid();
+    CHECK(hart == parent_hart, "parent runs on hart %d, pinned to %d", hart, parent_hart);
     CHECK(read(ready[0], &c, 1) == 1, "parent: handshake failed");
     for (int i = 0; i < 200000; i++)
         tlb_page[0] = new + (i & 1);
@@ -368,7 +393,9 @@ static void write_after_fork_on_another_hart_invisible_to_child(void)
     CHECK(write(go[1], "g", 1) == 1, "parent: handshake failed");
     expect_exit(pid, 0, "child");
     CHECK(tlb_page[0] == new, "parent lost its own store");
+    CHECK(hartid() == parent_hart, "parent left hart %d", parent_hart);
     printf("%s: parent ran on hart %d\n", test_case_name, hart);
+    CHECK(pin(COWL_PIN_ANY) == 0, "unpin failed");
     for (int i = 0; i < 2; i++) {
         close(ready[i]);
         close(go[i]);

@@ -933,10 +933,41 @@ static void exec_missing_program_fails(void)
     EXPECT_EQ(exec("echo ", argv), -1);
 }
 
+/* Syscall numbers, for the cases that need the kernel's own error code
+ * (libsys turns every error into -1, as xv6 does). */
+enum {
+#define SYSNUM(num, name, stub) SYS_##name = num,
+    COWL_SYSCALLS(SYSNUM)
+#undef SYSNUM
+};
+
+static long raw_syscall2(long num, long arg0, long arg1)
+{
+    register long a0 asm("a0") = arg0;
+    register long a1 asm("a1") = arg1;
+    register long a7 asm("a7") = num;
+
+    asm volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a7) : "memory");
+    return a0;
+}
+
+/* Send this process's output nowhere: a pipe whose reader is gone. */
+static void output_to_nowhere(void)
+{
+    int fds[2];
+
+    make_pipe(fds);
+    close(1);
+    dup(fds[1]);
+    close_pipe(fds);
+}
+
+/* exec echo with nargs arguments (argv[0] included); exits 99 if exec fails. */
 static void exec_argv(long nargs)
 {
-    static char *argv[20];
+    static char *argv[COWL_EXEC_MAX_ARGS + 2];
 
+    output_to_nowhere();
     for (int i = 0; i < nargs; i++)
         argv[i] = "a";
     argv[0] = "echo";
@@ -954,15 +985,92 @@ static void exec_non_elf_fails(void)
 
 static void exec_too_many_args_fails(void)
 {
-    char *argv[18];
+    static char *argv[COWL_EXEC_MAX_ARGS + 2];
 
-    for (int i = 0; i < 17; i++)
+    for (int i = 0; i < COWL_EXEC_MAX_ARGS + 1; i++)
         argv[i] = "x";
     argv[0] = "echo";
-    argv[17] = 0;
-    EXPECT_EQ(exec("echo", argv), -1);            /* 17 arguments */
-    EXPECT_EQ(wait_for(spawn(exec_argv, 16)), 0); /* 16 still fit */
-    EXPECT_EQ(wait_for(spawn(exec_argv, 17)), 99);
+    argv[COWL_EXEC_MAX_ARGS + 1] = 0;
+    EXPECT_EQ(exec("echo", argv), -1);
+    EXPECT_EQ(raw_syscall2(SYS_exec, (long)"echo", (long)argv), -COWL_E2BIG);
+    EXPECT_EQ(wait_for(spawn(exec_argv, COWL_EXEC_MAX_ARGS)), 0); /* the limit still fits */
+    EXPECT_EQ(wait_for(spawn(exec_argv, COWL_EXEC_MAX_ARGS + 1)), 99);
+}
+
+/* exec echo with one argument of len bytes; exits 99 if exec fails. */
+static void exec_long_arg(long len)
+{
+    char *arg = malloc(len + 1);
+    char *argv[] = {"echo", arg, 0};
+
+    output_to_nowhere();
+    memset(arg, 'a', len);
+    arg[len] = 0;
+    exec("echo", argv);
+    exit(99);
+}
+
+static void exec_argument_bytes_limit_holds(void)
+{
+    /* "echo" and its NUL take 5 bytes; the rest of COWL_EXEC_ARG_BYTES fits. */
+    int fits = COWL_EXEC_ARG_BYTES - 5 - 1;
+    char *arg = malloc(fits + 2);
+    char *argv[] = {"echo", arg, 0};
+
+    EXPECT_EQ(wait_for(spawn(exec_long_arg, fits)), 0);
+    EXPECT_EQ(wait_for(spawn(exec_long_arg, fits + 1)), 99);
+    memset(arg, 'a', fits + 1);
+    arg[fits + 1] = 0;
+    EXPECT_EQ(raw_syscall2(SYS_exec, (long)"echo", (long)argv), -COWL_E2BIG);
+}
+
+/* exec echo 1 2 ... 100 with its output into the pipe out. */
+static void exec_echo_100(long out)
+{
+    static char numbers[100][4];
+    static char *argv[102];
+
+    close(1);
+    dup((int)out);
+    argv[0] = "echo";
+    for (int i = 0; i < 100; i++) {
+        int n = i + 1, k = 0;
+        if (n >= 100)
+            numbers[i][k++] = '0' + n / 100;
+        if (n >= 10)
+            numbers[i][k++] = '0' + n / 10 % 10;
+        numbers[i][k++] = '0' + n % 10;
+        argv[i + 1] = numbers[i];
+    }
+    exec("echo", argv);
+    exit(99);
+}
+
+static void exec_passes_100_arguments_in_order(void)
+{
+    static char want[400], got[400];
+    int fds[2], n = 0, r;
+
+    for (int i = 1; i <= 100; i++) {
+        char num[4] = {0};
+        int k = 0;
+        if (i >= 100)
+            num[k++] = '0' + i / 100;
+        if (i >= 10)
+            num[k++] = '0' + i / 10 % 10;
+        num[k++] = '0' + i % 10;
+        strcpy(want + strlen(want), num);
+        strcpy(want + strlen(want), i < 100 ? " " : "\n");
+    }
+    make_pipe(fds);
+    int pid = spawn(exec_echo_100, fds[1]);
+    close(fds[1]);
+    while (n < (int)sizeof(got) - 1 && (r = read(fds[0], got + n, sizeof(got) - 1 - n)) > 0)
+        n += r;
+    close(fds[0]);
+    EXPECT_EQ(wait_for(pid), 0);
+    if (strcmp(got, want) != 0)
+        failed(__LINE__, "echo printed \"%s\"", got);
 }
 
 static void exec_echo(long arg)
@@ -1209,6 +1317,75 @@ static void pipes_freed_on_close_and_exit(void)
         EXPECT_EQ(wait_for(spawn(pipe_holder, 6)), 0);
 }
 
+/* ---- pin, process groups, the boot image's names -------------------------- */
+
+static void pin_rejects_bad_hart(void)
+{
+    EXPECT_EQ(pin(-2), -1);
+    EXPECT_EQ(pin(4096), -1);
+    EXPECT_EQ(pin(1 << 30), -1);
+    EXPECT_EQ(raw_syscall2(SYS_pin, -2, 0), -COWL_EINVAL);
+    EXPECT_EQ(pin(COWL_PIN_ANY), 0);
+}
+
+/* Pinned to each hart in turn, the process runs there and stays there
+ * across sleeps (the timer moves threads between harts otherwise). */
+static void pin_runs_on_the_named_hart(void)
+{
+    int accepted = 0;
+
+    for (int h = 0; h < 8; h++) {
+        if (pin(h) < 0)
+            continue;
+        accepted++;
+        for (int i = 0; i < 5; i++) {
+            EXPECT_EQ(hartid(), h);
+            sleep(1);
+        }
+    }
+    printf("%s: pinned to %d hart(s)\n", test_case_name, accepted);
+    EXPECT(accepted >= 1);
+    EXPECT_EQ(pin(COWL_PIN_ANY), 0);
+}
+
+static void sleep_ticks(long ticks)
+{
+    sleep((int)ticks);
+}
+
+static void setpgid_only_for_self_and_children(void)
+{
+    EXPECT_EQ(setpgid(pid_named("pager"), 0), -1);
+    EXPECT_EQ(setpgid(pid_named("init"), 0), -1);
+    EXPECT_EQ(setpgid(-1, 0), -1);
+    EXPECT_EQ(setpgid(0, -1), -1);
+    EXPECT_EQ(setpgid(0, 0), 0);
+    int pid = spawn(sleep_ticks, 10);
+    EXPECT_EQ(setpgid(pid, getpid()), 0);
+    EXPECT_EQ(wait_for(pid), 0);
+    EXPECT_EQ(setpgid(pid, 0), -1); /* reaped: no such process */
+    EXPECT_EQ(setfg(-1), -1);
+    EXPECT_EQ(setfg(0), 0);
+}
+
+static void progname_lists_the_boot_image(void)
+{
+    struct bad_addr bad[NBAD];
+    char name[32];
+    int found = 0, k, n = bad_addresses(bad, 2);
+
+    for (k = 0; progname(k, name, sizeof(name)) >= 0; k++)
+        found += strcmp(name, "init") == 0 || strcmp(name, "sh") == 0 || strcmp(name, "ls") == 0 ||
+                 strcmp(name, "usertests") == 0;
+    EXPECT_EQ(found, 4);
+    EXPECT_EQ(progname(k, name, sizeof(name)), -1);
+    EXPECT_EQ(progname(-1, name, sizeof(name)), -1);
+    EXPECT_EQ(progname(0, name, 0), -1);
+    for (int i = 0; i < n; i++)
+        if (progname(0, (char *)bad[i].va, 16) != -1)
+            failed(__LINE__, "progname into %s did not fail", bad[i].what);
+}
+
 /* ---- the harness -------------------------------------------------------- */
 
 static const struct test_case tests[] = {
@@ -1251,6 +1428,8 @@ static const struct test_case tests[] = {
     {"orphan-adopted-by-init-and-reaped", orphan_adopted_by_init_and_reaped},
     {"exec-missing-program-fails", exec_missing_program_fails},
     {"exec-too-many-args-fails", exec_too_many_args_fails},
+    {"exec-argument-bytes-limit-holds", exec_argument_bytes_limit_holds},
+    {"exec-passes-100-arguments-in-order", exec_passes_100_arguments_in_order},
     {"exec-non-elf-fails", exec_non_elf_fails},
     {"exec-echo-with-args-exits-zero", exec_echo_with_args_exits_zero},
     {"wait-without-children-fails", wait_without_children_fails},
@@ -1261,6 +1440,10 @@ static const struct test_case tests[] = {
     {"pipe-read-returns-zero-at-eof", pipe_read_returns_zero_at_eof},
     {"pipe-write-without-readers-fails", pipe_write_without_readers_fails},
     {"pipes-freed-on-close-and-exit", pipes_freed_on_close_and_exit},
+    {"pin-rejects-bad-hart", pin_rejects_bad_hart},
+    {"pin-runs-on-the-named-hart", pin_runs_on_the_named_hart},
+    {"setpgid-only-for-self-and-children", setpgid_only_for_self_and_children},
+    {"progname-lists-the-boot-image", progname_lists_the_boot_image},
 };
 
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))

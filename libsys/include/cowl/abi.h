@@ -45,9 +45,13 @@
     X(36, nullcall, 1)                                                                             \
     X(37, hartid, 1)                                                                               \
     X(38, kstat, 1)                                                                                \
-    X(39, privdrop, 1)
+    X(39, privdrop, 1)                                                                             \
+    X(40, pin, 1)                                                                                  \
+    X(41, setpgid, 1)                                                                              \
+    X(42, setfg, 1)                                                                                \
+    X(43, progname, 1)
 
-#define COWL_NSYSCALL 40 /* one more than the largest number above */
+#define COWL_NSYSCALL 44 /* one more than the largest number above */
 
 /* User address-space layout (Sv39: user addresses lie below MAXVA). The low
  * 4 GiB belong to the kernel's identity map of devices and RAM. */
@@ -65,6 +69,13 @@
 #define COWL_PRIV_POWEROFF 0x1 /* poweroff() */
 #define COWL_PRIV_ALL      0x1
 
+/* Limits a user meets. */
+#define COWL_EXEC_MAX_ARGS  128  /* exec: most arguments, argv[0] included */
+#define COWL_EXEC_ARG_BYTES 4096 /* exec: most bytes of argument strings, NULs included */
+#define COWL_LINE_MAX       1024 /* console: longest line, newline included */
+#define COWL_BOOTARGS_MAX   4096 /* boot arguments kept, NUL included; longer ones are cut */
+#define COWL_PIN_ANY        (-1) /* pin(): run on any hart again */
+
 /* Endpoint handle every process holds: the pager's endpoint. */
 #define COWL_PAGER_EP 0
 
@@ -77,6 +88,7 @@
 #define COWL_ENOENT  6 /* no such program or process */
 #define COWL_ECHILD  7 /* no children to wait for */
 #define COWL_ENOEXEC 8 /* not a valid program */
+#define COWL_E2BIG   9 /* exec: more than COWL_EXEC_MAX_ARGS arguments or COWL_EXEC_ARG_BYTES */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
