@@ -1,13 +1,17 @@
 /*
  * Kernel mappings are identity mappings (virtual = physical), global, with A
- * and D preset: text R-X, rodata R--, data, bss and the rest of RAM RW-, the
- * UART, PLIC and test device RW-. Nothing below the kernel image (OpenSBI's
- * memory) is mapped.
+ * and D preset: text R-X, rodata R--, data, bss and the rest of RAM RW- (1 GiB
+ * and 2 MiB pages where aligned), the UART, PLIC and test device RW-. Nothing
+ * below the kernel image (OpenSBI's memory) is mapped.
  */
 #include "kvm.h"
 #include "kalloc.h"
 #include "panic.h"
 #include "arch/riscv/csr.h"
+#include "cowl/abi.h"
+
+_Static_assert(SV39_GIGA *SV39_KERNEL_SLOTS == COWL_USER_BASE,
+               "user addresses start above the kernel's root slots");
 
 extern char __kernel_start[], __text_end[], __rodata_end[];
 
@@ -31,8 +35,8 @@ static void map(uint64_t va, uint64_t size, uint64_t flags)
 void kvm_init(const struct machine *m)
 {
     uint64_t ram_end = m->ram.base + m->ram.size;
-    if (ram_end > (uint64_t)SV39_KERNEL_SLOTS * SV39_GIGA)
-        panic("kvm: RAM ends at 0x%lx, above the 4 GiB the kernel maps", ram_end);
+    if (ram_end > KVM_RAM_LIMIT)
+        panic("kvm: RAM ends at 0x%lx, above the 0x%lx the kernel maps", ram_end, KVM_RAM_LIMIT);
     kernel_root = (pte_t *)kalloc_page();
     ASSERT(kernel_root);
     map(m->uart.base, m->uart.size, PTE_R | PTE_W);

@@ -9,8 +9,12 @@
 #include "machine.h"
 #include "arch/riscv/sv39.h"
 
+/* RAM must end at or below this: the kernel's root slots end here. */
+#define KVM_RAM_LIMIT (SV39_GIGA * SV39_KERNEL_SLOTS)
+
 /* Map the devices, the kernel image with its section permissions and the
- * rest of RAM read-write. Panics if the kernel pool is too small. */
+ * rest of RAM read-write. Panics if the kernel pool is too small or RAM ends
+ * above KVM_RAM_LIMIT (kmain trims it first). */
 void kvm_init(const struct machine *m);
 /* Switch this hart to the kernel page table. */
 void kvm_install(void);

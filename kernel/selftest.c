@@ -64,8 +64,10 @@ static int all_ticking(void)
 static void test_boot(void)
 {
     /* Secondary harts come up on their own time (the boot hart does not
-     * wait for them); give them up to five seconds under a loaded host. */
-    for (int waited = 0; waited < 500 && !all_ticking(); waited += 10)
+     * wait for them); give them five seconds, and half a second more per
+     * hart: QEMU runs 64 harts on however few host cores it has. */
+    uint64_t budget = 500 + 50 * (uint64_t)ncpu;
+    for (uint64_t waited = 0; waited < budget && !all_ticking(); waited += 10)
         wait_ticks(10);
     int ok = 1;
     for (uint32_t i = 0; i < ncpu; i++) {
