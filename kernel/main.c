@@ -59,12 +59,12 @@ static void fit_ram(void)
 }
 
 /* The kernel pool holds page tables, the threads' kernel stacks (64 of
- * 4 KiB) and little else. It gets a sixteenth of RAM, at least 4 MiB,
- * but past 1 GiB of RAM a sixteenth is mostly wasted: it is capped at 64 MiB
- * plus RAM/256, which still lets page tables map every user frame twice
- * (a space's level-0 tables take 1/512 of what it maps; fork doubles that).
- * It ends on a 2 MiB boundary so that the user pool is mapped with large
- * pages. */
+ * 4 KiB, mapped at boot) and little else. It gets a sixteenth of RAM, at
+ * least 4 MiB, but past 1 GiB of RAM a sixteenth is mostly wasted: it is
+ * capped at 64 MiB plus RAM/256, which still lets page tables map every user
+ * frame twice (a space's level-0 tables take 1/512 of what it maps; fork
+ * doubles that). It ends on a 2 MiB boundary so that the user pool is mapped
+ * with large pages. */
 static uint64_t kernel_pool_size(uint64_t ram)
 {
     uint64_t size = ram / 16, cap = 64 * MIB + ram / 256;

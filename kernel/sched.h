@@ -26,8 +26,10 @@ void sched_wakeup(const void *chan);
 /* A free thread with a kernel stack whose context starts at entry, or 0. */
 struct thread *sched_thread_alloc(void (*entry)(void));
 void sched_thread_free(struct thread *t);
+/* Thread record i (0..NTHREAD-1), for naming the owner of stack slot i. */
+struct thread *sched_thread(unsigned i);
 struct thread *sched_current(void);
-/* Print every live thread's process (Ctrl-P). */
+/* Print every live thread's process and the kernel stacks' deepest use (Ctrl-P). */
 void sched_dump(void);
 
 #endif

@@ -5,7 +5,9 @@
  * sometimes lets a second hart into _start as well, so a lottery in .data
  * (which the loser must not clear) picks the boot hart; a loser parks until
  * the boot hart hands it a cpu index through boot_parked (main.c). Each hart
- * gets a boot stack, which later serves as its scheduler stack.
+ * gets a boot stack at the top of its slot in boot_stacks, which later serves
+ * as its scheduler stack; the slot's first page is its guard, which kvm.c
+ * leaves unmapped (asm.h).
  */
 #include "asm.h"
 
@@ -17,7 +19,7 @@ _start:
     amoadd.w t1, t1, (t0)
     bnez    t1, park
     la      sp, boot_stacks
-    li      t0, BOOT_STACK_SIZE
+    li      t0, 1 << BOOT_SLOT_SHIFT
     add     sp, sp, t0
     mv      s0, zero
     la      t0, __bss_start
@@ -49,10 +51,9 @@ park:
 
     .global secondary_start
 secondary_start:
-    /* a0 = hart id, a1 = cpu index: stack = boot_stacks + (index+1) * size */
+    /* a0 = hart id, a1 = cpu index: stack = the top of slot `index` */
     addi    t0, a1, 1
-    li      t1, BOOT_STACK_SIZE
-    mul     t0, t0, t1
+    slli    t0, t0, BOOT_SLOT_SHIFT
     la      sp, boot_stacks
     add     sp, sp, t0
     mv      s0, zero
@@ -80,7 +81,11 @@ boot_parked: /* per hart id: 0 = not here, -1 = parked, index + 1 = go */
     .space  8 * MAX_HART_ID
 
     .section .bss.stacks
-    .balign 16
+    .balign 4096
     .global boot_stacks
 boot_stacks:
-    .space  BOOT_STACK_SIZE * MAX_HARTS
+    .space  1 << BOOT_REGION_SHIFT
+    .balign 16
+    .global emergency_stacks
+emergency_stacks:
+    .space  EMERGENCY_STACK_SIZE * MAX_HARTS
