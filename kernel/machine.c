@@ -14,9 +14,12 @@
 #define NO_CONTEXT     UINT32_MAX
 
 /* The phandle of each taken hart's interrupt-controller child (0 if none),
- * for matching the PLIC's interrupts-extended against. */
+ * for matching the PLIC's interrupts-extended against; and the hart whose
+ * place in the table is kept until it appears. */
 struct hart_intc {
     uint32_t phandle[MACHINE_MAX_HARTS];
+    uint32_t boot_hart;
+    bool boot_seen;
 };
 
 static bool enabled(const struct fdt *f, int node)
@@ -78,7 +81,17 @@ static uint32_t intc_phandle(const struct fdt *f, int cpu)
     return 0;
 }
 
-/* Record the enabled hart at cpu (a child of cpus) unless the table is full. */
+/* True if the table has room for hart id, keeping the last place for the
+ * boot hart until it appears. */
+static bool hart_fits(const struct machine *m, const struct hart_intc *intc, uint32_t id)
+{
+    uint32_t room = MACHINE_MAX_HARTS;
+    if (!intc->boot_seen && id != intc->boot_hart)
+        room--;
+    return m->nharts < room;
+}
+
+/* Record the enabled hart at cpu (a child of cpus) if it fits. */
 static int add_hart(const struct fdt *f, int cpus, int cpu, struct machine *m,
                     struct hart_intc *intc)
 {
@@ -89,16 +102,18 @@ static int add_hart(const struct fdt *f, int cpus, int cpu, struct machine *m,
     if (id > UINT32_MAX)
         return FDT_ERR_BADVALUE;
     m->sstc = m->sstc && hart_has_sstc(f, cpu);
-    if (m->nharts == MACHINE_MAX_HARTS)
+    m->nharts_listed++;
+    if (!hart_fits(m, intc, (uint32_t)id))
         return 0;
+    intc->boot_seen = intc->boot_seen || id == intc->boot_hart;
     intc->phandle[m->nharts] = intc_phandle(f, cpu);
     m->plic_context[m->nharts] = NO_CONTEXT;
     m->hart_ids[m->nharts++] = (uint32_t)id;
     return 0;
 }
 
-/* The enabled harts under /cpus and the timebase. Harts past
- * MACHINE_MAX_HARTS are not recorded but still decide sstc. */
+/* The enabled harts under /cpus and the timebase. Harts that do not fit
+ * are counted and still decide sstc. */
 static int read_cpus(const struct fdt *f, struct machine *m, struct hart_intc *intc)
 {
     struct fdt_prop p;
@@ -247,10 +262,10 @@ static void read_bootargs(const struct fdt *f, struct machine *m)
     m->bootargs[n] = 0;
 }
 
-int machine_from_fdt(const void *blob, size_t max_size, struct machine *m)
+int machine_from_fdt(const void *blob, size_t max_size, uint32_t boot_hart, struct machine *m)
 {
     struct fdt f;
-    struct hart_intc intc = {{0}};
+    struct hart_intc intc = {.boot_hart = boot_hart};
     *m = (struct machine){0};
     int err = fdt_open(&f, blob, max_size);
     if (err == 0)

@@ -8,6 +8,7 @@
 #include "panic.h"
 #include "cpu.h"
 #include "ksyms.h"
+#include "kstack.h"
 #include "power.h"
 #include "printk.h"
 #include "arch/riscv/csr.h"
@@ -55,10 +56,14 @@ static void print_pc(int depth, uint64_t pc, uint64_t inside)
 }
 
 /* A frame pointer is followed only while it stays aligned inside the kernel's
- * memory, so a corrupt chain ends the backtrace instead of faulting again. */
+ * memory or its thread stacks, clear of guard pages, so a corrupt or
+ * overflowed chain ends the backtrace instead of faulting again. */
 static int plausible_fp(uint64_t fp)
 {
-    return !(fp & 7) && fp > (uint64_t)__kernel_start + 16 && fp < power_ram_end();
+    if ((fp & 7) || kstack_unmapped(fp - 16) || kstack_unmapped(fp - 8))
+        return 0;
+    return kstack_in_window(fp - 16) ||
+           (fp > (uint64_t)__kernel_start + 16 && fp < power_ram_end());
 }
 
 void backtrace(uint64_t fp)

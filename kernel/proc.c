@@ -110,7 +110,7 @@ int proc_fork(void)
         return -COWL_ENOMEM;
     }
     child->thread->tf = parent->thread->tf;
-    child->thread->tf.kernel_sp = child->thread->kstack + 4096;
+    child->thread->tf.kernel_sp = child->thread->kstack_top;
     child->thread->tf.x[10] = 0;
     child->parent = parent;
     child->privs = parent->privs;

@@ -10,7 +10,7 @@
  * A pinned thread (sched_pin) is picked, and handed to, only on its hart.
  */
 #include "sched.h"
-#include "kalloc.h"
+#include "kstack.h"
 #include "lock.h"
 #include "panic.h"
 #include "printk.h"
@@ -131,19 +131,18 @@ void sched_wakeup(const void *chan)
             threads[i].state = T_RUNNABLE;
 }
 
+/* Thread record i runs on stack slot i of the kernel's stack window, mapped
+ * once at boot (kstack.h), so allocation cannot fail for want of a stack. */
 struct thread *sched_thread_alloc(void (*entry)(void))
 {
-    for (int i = 0; i < NTHREAD; i++) {
+    for (unsigned i = 0; i < NTHREAD; i++) {
         struct thread *t = &threads[i];
         if (t->state != T_FREE)
             continue;
-        uint64_t stack = kalloc_page();
-        if (!stack)
-            return 0;
-        *t = (struct thread){.state = T_BLOCKED, .kstack = stack};
+        *t = (struct thread){.state = T_BLOCKED, .kstack_top = kstack_top(i)};
         t->ctx.ra = (uint64_t)entry;
-        t->ctx.sp = stack + 4096;
-        t->tf.kernel_sp = stack + 4096;
+        t->ctx.sp = t->kstack_top;
+        t->tf.kernel_sp = t->kstack_top;
         return t;
     }
     return 0;
@@ -151,8 +150,6 @@ struct thread *sched_thread_alloc(void (*entry)(void))
 
 void sched_thread_free(struct thread *t)
 {
-    kalloc_free(t->kstack);
-    t->kstack = 0;
     t->state = T_FREE;
 }
 
@@ -164,8 +161,15 @@ uint64_t sched_thread_count(void)
     return n;
 }
 
+struct thread *sched_thread(unsigned i)
+{
+    ASSERT(i < NTHREAD);
+    return &threads[i];
+}
+
 void sched_dump(void)
 {
     printk("\n");
     proc_dump();
+    kstack_report();
 }

@@ -32,8 +32,10 @@ struct thread *sched_thread_alloc(void (*entry)(void));
 void sched_thread_free(struct thread *t);
 /* Thread records in use. */
 uint64_t sched_thread_count(void);
+/* Thread record i (0..NTHREAD-1), for naming the owner of stack slot i. */
+struct thread *sched_thread(unsigned i);
 struct thread *sched_current(void);
-/* Print every live thread's process (Ctrl-P). */
+/* Print every live thread's process and the kernel stacks' deepest use (Ctrl-P). */
 void sched_dump(void);
 
 #endif

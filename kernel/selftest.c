@@ -2,7 +2,9 @@
  * test=boot checks that every hart came up and takes timer interrupts, that
  * the kernel pool and the user pool are sane, and that the kernel's text is
  * mapped read-only; test=panic faults on purpose inside the kernel so the
- * suite can check the panic line and the backtrace.
+ * suite can check the panic line and the backtrace; test=stack-overflow
+ * (on a thread's kernel stack) and test=boot-stack-overflow (on the boot
+ * hart's) recurse until the stack's guard page stops them.
  */
 #include "selftest.h"
 #include "cpu.h"
@@ -10,6 +12,8 @@
 #include "panic.h"
 #include "power.h"
 #include "printk.h"
+#include "proc.h"
+#include "sched.h"
 #include "string.h"
 #include "timer.h"
 #include "kvm.h"
@@ -70,8 +74,10 @@ static int all_ticking(void)
 static void test_boot(void)
 {
     /* Secondary harts come up on their own time (the boot hart does not
-     * wait for them); give them up to five seconds under a loaded host. */
-    for (int waited = 0; waited < 500 && !all_ticking(); waited += 10)
+     * wait for them); give them five seconds, and half a second more per
+     * hart: QEMU runs 64 harts on however few host cores it has. */
+    uint64_t budget = 500 + 50 * (uint64_t)ncpu;
+    for (uint64_t waited = 0; waited < budget && !all_ticking(); waited += 10)
         wait_ticks(10);
     int ok = 1;
     for (uint32_t i = 0; i < ncpu; i++) {
@@ -105,6 +111,39 @@ bool bootarg_on(const char *args, const char *key)
     return bootarg_get(args, key, value, sizeof(value)) && value[0] == '1';
 }
 
+/* Recursion the compiler can neither bound nor turn into a loop. */
+static volatile uint64_t recurse_limit = UINT64_MAX;
+
+__attribute__((noinline)) static uint64_t selftest_recurse(uint64_t depth)
+{
+    volatile uint64_t frame[16];
+    frame[0] = depth;
+    frame[1] = depth < recurse_limit ? selftest_recurse(depth + 1) : 0;
+    return frame[0] + frame[1];
+}
+
+static void overflow_thread(void)
+{
+    selftest_recurse(0);
+    panic("selftest: the recursion came back");
+}
+
+/* A thread that belongs to no real process: named so in the panic line. */
+static struct proc selftest_proc = {.name = "selftest"};
+
+/* Switch to a fresh thread record, on its own stack in the kernel's stack
+ * window, and overflow that stack. */
+static void test_stack_overflow(void)
+{
+    struct thread *t = sched_thread_alloc(overflow_thread);
+    ASSERT(t);
+    t->proc = &selftest_proc;
+    t->state = T_RUNNING;
+    this_cpu()->current = t;
+    printk("selftest: overflowing the kernel stack of a thread\n");
+    context_switch(&this_cpu()->sched, &t->ctx);
+}
+
 void selftest_run(const char *bootargs)
 {
     char name[32];
@@ -114,6 +153,12 @@ void selftest_run(const char *bootargs)
         test_boot();
     if (!strncmp(name, "panic", 6))
         selftest_fault_store(fault_target);
+    if (!strncmp(name, "stack-overflow", 15))
+        test_stack_overflow();
+    if (!strncmp(name, "boot-stack-overflow", 20)) {
+        printk("selftest: overflowing the boot stack\n");
+        selftest_recurse(0);
+    }
     printk("selftest: no test named \"%s\"\n", name);
     power_off(2);
 }

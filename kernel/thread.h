@@ -50,7 +50,7 @@ struct thread {
     struct context ctx;
     enum thread_state state;
     const void *chan;
-    uint64_t kstack; /* one kernel page; the stack grows down from its end */
+    uint64_t kstack_top; /* its kernel stack grows down from here (kstack.h) */
     struct proc *proc;
     struct cpu *pinned; /* the one hart that may run it (pin()); 0: any hart */
     /* IPC, all under big_lock. */

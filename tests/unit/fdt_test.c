@@ -108,7 +108,7 @@ static struct blob fixture_2h(void)
 static void expect_machine_err(struct blob b, int want, const char *what)
 {
     struct machine m;
-    int err = machine_from_fdt(b.data, b.size, &m);
+    int err = machine_from_fdt(b.data, b.size, 100, &m);
     if (want == 1)
         EXPECT(err < 0, "%s: expected an error, got success", what);
     else
@@ -154,9 +154,9 @@ static int replace_in_struct(struct blob b, const char *from, const char *to)
 /* ---- A small tree builder, for shapes QEMU does not produce. ---- */
 
 struct builder {
-    uint8_t st[16384];
+    uint8_t st[32768];
     size_t n;
-    char strs[4096];
+    char strs[16384]; /* names are not shared: 64 harts take 4 KiB */
     size_t ns;
     uint64_t rsv[2 * 16];
     size_t nrsv;
@@ -334,7 +334,7 @@ static void check_virt(const char *file, uint32_t harts, uint64_t ram, const cha
 {
     struct blob b = load(file);
     struct machine m;
-    int err = machine_from_fdt(b.data, b.size, &m);
+    int err = machine_from_fdt(b.data, b.size, 100, &m);
     EXPECT(err == 0, "%s: %s", file, fdt_strerror(err));
     EXPECT(m.ram.base == 0x80000000 && m.ram.size == ram, "ram %#llx+%#llx",
            (unsigned long long)m.ram.base, (unsigned long long)m.ram.size);
@@ -443,7 +443,7 @@ static void reservation_block_becomes_reserved(void)
 {
     struct blob b = with_rsv(fixture_2h());
     struct machine m;
-    int err = machine_from_fdt(b.data, b.size, &m);
+    int err = machine_from_fdt(b.data, b.size, 100, &m);
     EXPECT(err == 0, "%s", fdt_strerror(err));
     EXPECT(m.nreserved == 2, "nreserved %u", m.nreserved);
     EXPECT(m.reserved[0].base == 0x80000000 && m.reserved[0].size == 0x20000, "entry 0");
@@ -457,7 +457,7 @@ static void built_tree_gives_machine(void)
     s.bootargs = "trace";
     struct blob b = build(&s);
     struct machine m;
-    int err = machine_from_fdt(b.data, b.size, &m);
+    int err = machine_from_fdt(b.data, b.size, 100, &m);
     EXPECT(err == 0, "%s", fdt_strerror(err));
     EXPECT(m.nharts == 2 && m.hart_ids[0] == 100 && m.hart_ids[1] == 101, "harts");
     EXPECT(m.plic_context[0] == 1 && m.plic_context[1] == 2, "contexts %u %u", m.plic_context[0],
@@ -474,11 +474,11 @@ static void hart_without_s_context_gets_none(void)
     s.nharts = 1;
     struct blob b = build(&s);
     struct machine m;
-    EXPECT(machine_from_fdt(b.data, b.size, &m) == 0, "parse");
+    EXPECT(machine_from_fdt(b.data, b.size, 100, &m) == 0, "parse");
     EXPECT(m.plic_context[0] == 1, "hart 0 context");
     s.nharts = 3;
     b = build(&s);
-    EXPECT(machine_from_fdt(b.data, b.size, &m) == 0, "parse");
+    EXPECT(machine_from_fdt(b.data, b.size, 100, &m) == 0, "parse");
     EXPECT(m.plic_context[2] == UINT32_MAX, "hart 2 context %u", m.plic_context[2]);
 }
 
@@ -489,7 +489,7 @@ static void disabled_hart_is_skipped(void)
     s.disabled = 1;
     struct blob b = build(&s);
     struct machine m;
-    EXPECT(machine_from_fdt(b.data, b.size, &m) == 0, "parse");
+    EXPECT(machine_from_fdt(b.data, b.size, 100, &m) == 0, "parse");
     EXPECT(m.nharts == 2 && m.hart_ids[0] == 100 && m.hart_ids[1] == 102, "harts");
 }
 
@@ -499,10 +499,26 @@ static void more_harts_than_max_keeps_first(void)
     s.nharts = MACHINE_MAX_HARTS + 3;
     struct blob b = build(&s);
     struct machine m;
-    EXPECT(machine_from_fdt(b.data, b.size, &m) == 0, "parse");
+    EXPECT(machine_from_fdt(b.data, b.size, 100, &m) == 0, "parse");
     EXPECT(m.nharts == MACHINE_MAX_HARTS, "nharts %u", m.nharts);
     for (uint32_t i = 0; i < MACHINE_MAX_HARTS; i++)
         EXPECT(m.hart_ids[i] == 100 + i, "hart %u", i);
+}
+
+static void boot_hart_past_max_is_kept(void)
+{
+    struct shape s = base_shape;
+    s.nharts = MACHINE_MAX_HARTS + 3;
+    struct blob b = build(&s);
+    struct machine m;
+    uint32_t boot = 100 + MACHINE_MAX_HARTS + 1;
+    EXPECT(machine_from_fdt(b.data, b.size, boot, &m) == 0, "parse");
+    EXPECT(m.nharts == MACHINE_MAX_HARTS && m.nharts_listed == MACHINE_MAX_HARTS + 3,
+           "nharts %u of %u", m.nharts, m.nharts_listed);
+    for (uint32_t i = 0; i + 1 < MACHINE_MAX_HARTS; i++)
+        EXPECT(m.hart_ids[i] == 100 + i, "hart %u", i);
+    EXPECT(m.hart_ids[MACHINE_MAX_HARTS - 1] == boot, "boot hart %u",
+           m.hart_ids[MACHINE_MAX_HARTS - 1]);
 }
 
 static void sstc_needs_every_hart(void)
@@ -514,20 +530,20 @@ static void sstc_needs_every_hart(void)
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
         s.isa = no[i];
         b = build(&s);
-        EXPECT(machine_from_fdt(b.data, b.size, &m) == 0 && !m.sstc, "%s is not sstc", no[i]);
+        EXPECT(machine_from_fdt(b.data, b.size, 100, &m) == 0 && !m.sstc, "%s is not sstc", no[i]);
     }
     s.isa = "rv64imafdc_sstc_zba";
     b = build(&s);
-    EXPECT(machine_from_fdt(b.data, b.size, &m) == 0 && m.sstc, "sstc mid-string");
+    EXPECT(machine_from_fdt(b.data, b.size, 100, &m) == 0 && m.sstc, "sstc mid-string");
     s.plain = 1;
     b = build(&s);
-    EXPECT(machine_from_fdt(b.data, b.size, &m) == 0 && !m.sstc, "one hart without sstc");
+    EXPECT(machine_from_fdt(b.data, b.size, 100, &m) == 0 && !m.sstc, "one hart without sstc");
     s.plain = -1;
     s.isa = "rv64imafdc";
     s.extensions = "i\0m\0sstc";
     s.extensions_len = 9;
     b = build(&s);
-    EXPECT(machine_from_fdt(b.data, b.size, &m) == 0 && m.sstc, "riscv,isa-extensions");
+    EXPECT(machine_from_fdt(b.data, b.size, 100, &m) == 0 && m.sstc, "riscv,isa-extensions");
 }
 
 static void long_bootargs_are_truncated(void)
@@ -539,7 +555,7 @@ static void long_bootargs_are_truncated(void)
     s.bootargs = args;
     struct blob b = build(&s);
     struct machine m;
-    EXPECT(machine_from_fdt(b.data, b.size, &m) == 0, "parse");
+    EXPECT(machine_from_fdt(b.data, b.size, 100, &m) == 0, "parse");
     EXPECT(strlen(m.bootargs) == MACHINE_BOOTARGS_MAX - 1, "length %zu", strlen(m.bootargs));
 }
 
@@ -604,7 +620,7 @@ static void totalsize_beyond_max_size(void)
 {
     struct blob b = fixture_2h();
     struct machine m;
-    EXPECT(machine_from_fdt(b.data, b.size - 1, &m) == FDT_ERR_TRUNCATED, "max_size - 1");
+    EXPECT(machine_from_fdt(b.data, b.size - 1, 100, &m) == FDT_ERR_TRUNCATED, "max_size - 1");
     set32(b.data + H_TOTALSIZE, (uint32_t)b.size + 1);
     expect_machine_err(b, FDT_ERR_TRUNCATED, "totalsize + 1");
     set32(b.data + H_TOTALSIZE, 0xffffffff);
@@ -813,10 +829,10 @@ static void every_byte_corruption_is_safe(void)
     struct machine m;
     for (size_t i = 0; i < b.size; i++) {
         b.data[i] ^= 0xff;
-        (void)machine_from_fdt(b.data, b.size, &m);
+        (void)machine_from_fdt(b.data, b.size, 100, &m);
         b.data[i] ^= 0xff;
         b.data[i] ^= 0x01;
-        (void)machine_from_fdt(b.data, b.size, &m);
+        (void)machine_from_fdt(b.data, b.size, 100, &m);
         b.data[i] ^= 0x01;
     }
 }
@@ -846,6 +862,7 @@ static const struct test_case cases[] = {
     {"hart without an S-mode PLIC context gets none", hart_without_s_context_gets_none},
     {"disabled hart is skipped", disabled_hart_is_skipped},
     {"more harts than MACHINE_MAX_HARTS keeps the first", more_harts_than_max_keeps_first},
+    {"a boot hart past MACHINE_MAX_HARTS keeps its place", boot_hart_past_max_is_kept},
     {"sstc only when every hart names the extension", sstc_needs_every_hart},
     {"long bootargs are truncated and terminated", long_bootargs_are_truncated},
     {"nesting of exactly FDT_MAX_DEPTH is accepted", nesting_at_max_depth_is_accepted},

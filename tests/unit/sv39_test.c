@@ -77,6 +77,10 @@ int main(void)
           "map 4 MiB of aligned memory");
     check(tables_live == before + 1, "aligned memory uses 2 MiB leaves (one new table)");
     check(sv39_walk(root, 0x80000000UL, 0, 0) == 0, "walk stops at a 2 MiB leaf");
+    before = tables_live;
+    check(sv39_map(root, 8UL << 30, 8UL << 30, 2UL << 30, PTE_R | PTE_W, alloc_table, 0) == 0 &&
+              tables_live == before && (root[8] & PTE_R) && (root[9] & PTE_R),
+          "aligned gigabytes use 1 GiB leaves (no new table)");
     check(sv39_map(root, 0x80400000UL + 4096, 0x80401000UL, (2UL << 20), PTE_R, alloc_table, 0) ==
               0,
           "unaligned start falls back to 4 KiB pages");

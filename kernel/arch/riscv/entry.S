@@ -5,7 +5,9 @@
  * sometimes lets a second hart into _start as well, so a lottery in .data
  * (which the loser must not clear) picks the boot hart; a loser parks until
  * the boot hart hands it a cpu index through boot_parked (main.c). Each hart
- * gets a boot stack, which later serves as its scheduler stack.
+ * gets a boot stack at the top of its slot in boot_stacks, which later serves
+ * as its scheduler stack; the slot's first page is its guard, which kvm.c
+ * leaves unmapped (asm.h).
  */
 #include "asm.h"
 
@@ -17,7 +19,7 @@ _start:
     amoadd.w t1, t1, (t0)
     bnez    t1, park
     la      sp, boot_stacks
-    li      t0, BOOT_STACK_SIZE
+    li      t0, 1 << BOOT_SLOT_SHIFT
     add     sp, sp, t0
     mv      s0, zero
     la      t0, __bss_start
@@ -32,7 +34,7 @@ _start:
 
 /* A hart that lost the lottery: wait for boot_parked[hartid] = index + 1. */
 park:
-    li      t0, MAX_HARTS
+    li      t0, MAX_HART_ID
     bgeu    a0, t0, 6f
     la      t0, boot_parked
     slli    t1, a0, 3
@@ -49,16 +51,25 @@ park:
 
     .global secondary_start
 secondary_start:
-    /* a0 = hart id, a1 = cpu index: stack = boot_stacks + (index+1) * size */
+    /* a0 = hart id, a1 = cpu index: stack = the top of slot `index` */
     addi    t0, a1, 1
-    li      t1, BOOT_STACK_SIZE
-    mul     t0, t0, t1
+    slli    t0, t0, BOOT_SLOT_SHIFT
     la      sp, boot_stacks
     add     sp, sp, t0
     mv      s0, zero
     call    kmain_secondary
 4:  wfi
     j       4b
+
+/* A hart the kernel does not use (past MAX_HARTS), sent here so that it
+ * sleeps for good with every S-mode interrupt disabled rather than wait in
+ * the firmware (where, left alone, such harts made a 72-hart boot several
+ * times slower than a 64-hart one here). */
+    .global unused_hart
+unused_hart:
+    csrw    sie, zero
+7:  wfi
+    j       7b
 
     .section .data
     .balign 8
@@ -67,10 +78,14 @@ boot_lottery:
     .balign 8
     .global boot_parked
 boot_parked: /* per hart id: 0 = not here, -1 = parked, index + 1 = go */
-    .space  8 * MAX_HARTS
+    .space  8 * MAX_HART_ID
 
     .section .bss.stacks
-    .balign 16
+    .balign 4096
     .global boot_stacks
 boot_stacks:
-    .space  BOOT_STACK_SIZE * MAX_HARTS
+    .space  1 << BOOT_REGION_SHIFT
+    .balign 16
+    .global emergency_stacks
+emergency_stacks:
+    .space  EMERGENCY_STACK_SIZE * MAX_HARTS

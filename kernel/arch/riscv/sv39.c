@@ -49,12 +49,25 @@ static int map_mega(pte_t *root, uint64_t va, uint64_t pa, uint64_t flags, sv39_
     return 0;
 }
 
+/* True if [va, end) from va and pa on can take a leaf of `size` bytes. */
+static bool fits_leaf(uint64_t va, uint64_t pa, uint64_t end, uint64_t size)
+{
+    return !(va & (size - 1)) && !(pa & (size - 1)) && end - va >= size;
+}
+
 int sv39_map(pte_t *root, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
              sv39_alloc_fn alloc, void *ctx)
 {
     uint64_t end = va + size;
     while (va < end) {
-        bool mega = !(va & (SV39_MEGA - 1)) && !(pa & (SV39_MEGA - 1)) && end - va >= SV39_MEGA;
+        pte_t *top = &root[sv39_index(va, 2)];
+        if (fits_leaf(va, pa, end, SV39_GIGA) && !(*top & PTE_V)) {
+            *top = pte_make(pa, flags | PTE_V);
+            va += SV39_GIGA;
+            pa += SV39_GIGA;
+            continue;
+        }
+        bool mega = fits_leaf(va, pa, end, SV39_MEGA);
         if (mega) {
             if (map_mega(root, va, pa, flags, alloc, ctx) < 0)
                 return -1;

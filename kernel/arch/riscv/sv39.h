@@ -4,9 +4,9 @@
  * their physical address, which the kernel can dereference as-is); the host
  * unit test runs it over ordinary heap pages.
  *
- * Root slots 0..SV39_KERNEL_SLOTS-1 (the low 4 GiB: devices and RAM) belong to
- * the kernel and are shared by every space; user mappings live in the slots
- * above, up to COWL_MAXVA.
+ * Root slots 0..SV39_KERNEL_SLOTS-1 (the low 64 GiB: devices, RAM and the
+ * kernel's stack window) belong to the kernel and are shared by every space;
+ * user mappings live in the slots above, from COWL_USER_BASE up to COWL_MAXVA.
  */
 #ifndef ARCH_RISCV_SV39_H
 #define ARCH_RISCV_SV39_H
@@ -33,7 +33,7 @@ typedef uint64_t pte_t;
 #define SV39_MEGA         (1UL << 21)
 #define SV39_GIGA         (1UL << 30)
 #define SV39_ENTRIES      512
-#define SV39_KERNEL_SLOTS 4 /* root slots 0..3: the low 4 GiB */
+#define SV39_KERNEL_SLOTS 64 /* root slots 0..63: the low 64 GiB */
 
 static inline uint64_t pte_pa(pte_t pte)
 {
@@ -58,8 +58,8 @@ typedef uint64_t (*sv39_alloc_fn)(void *ctx);
  * Requires va below the Sv39 limit. */
 pte_t *sv39_walk(pte_t *root, uint64_t va, sv39_alloc_fn alloc, void *ctx);
 
-/* Map [va, va+size) to [pa, ...) with flags, using 2 MiB leaves where both
- * addresses and the remaining size allow. Returns 0, or -1 if a table could not
+/* Map [va, va+size) to [pa, ...) with flags, using 1 GiB and 2 MiB leaves
+ * where both addresses and the remaining size allow. Returns 0, or -1 if a table could not
  * be allocated or a mapping is already present. */
 int sv39_map(pte_t *root, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
              sv39_alloc_fn alloc, void *ctx);

@@ -5,9 +5,31 @@
  * saved into the trap frame and user_trap() runs on the thread's kernel
  * stack; it leaves through trap_return_user. From the kernel (only the idle
  * loop takes interrupts; anything else is a bug that panics) the
- * caller-saved registers go on the current stack and kernel_trap() runs.
+ * caller-saved registers go on the current stack and kernel_trap() runs,
+ * unless that frame would land in a stack's guard page: then sp has run off
+ * its stack (or is about to), nothing more can be pushed there, and the hart
+ * moves to its emergency stack and calls kstack_overflow(sp, sepc), which
+ * panics naming the stack.
  */
 #include "asm.h"
+
+/* Branch to `overflow` if sp - KF_SIZE lies in a guard page of the region of
+ * 1 << region_shift bytes at base (loaded by `load`), whose slots are
+ * 1 << slot_shift bytes with the guard at the bottom. Uses t0 only. */
+.macro guard_check load, base, region_shift, slot_shift, overflow
+    \load   t0, \base
+    sub     t0, sp, t0
+    addi    t0, t0, -KF_SIZE
+    srli    t0, t0, \region_shift
+    bnez    t0, 91f
+    \load   t0, \base
+    sub     t0, sp, t0
+    addi    t0, t0, -KF_SIZE
+    slli    t0, t0, 64 - \slot_shift
+    srli    t0, t0, 64 - \slot_shift + STACK_GUARD_SHIFT
+    beqz    t0, \overflow
+91:
+.endm
 
     .section .text
     .balign 4
@@ -99,6 +121,11 @@ trap_return_user:
 
 from_kernel:
     csrrw   sp, sscratch, sp
+    /* Borrow t0 through sscratch: nothing here can trap before it is back. */
+    csrw    sscratch, t0
+    guard_check la, boot_stacks, BOOT_REGION_SHIFT, BOOT_SLOT_SHIFT, stack_overflow
+    guard_check li, KSTACK_WINDOW, KSTACK_WINDOW_SHIFT, KSTACK_SLOT_SHIFT, stack_overflow
+    csrrw   t0, sscratch, zero
     addi    sp, sp, -KF_SIZE
     sd      ra, 0(sp)
     sd      t0, 8(sp)
@@ -146,3 +173,18 @@ from_kernel:
     ld      s0, 128(sp)
     addi    sp, sp, KF_SIZE
     sret
+
+/* sp ran into a guard page. s0 is left as it was, so that the backtrace
+ * walks the frames that overflowed. */
+stack_overflow:
+    csrw    sscratch, zero
+    mv      a0, sp
+    csrr    a1, sepc
+    lwu     t0, CPU_INDEX(tp)
+    addi    t0, t0, 1
+    li      t1, EMERGENCY_STACK_SIZE
+    mul     t0, t0, t1
+    la      sp, emergency_stacks
+    add     sp, sp, t0
+    call    kstack_overflow
+1:  j       1b

@@ -54,9 +54,11 @@
 #define COWL_NSYSCALL 44 /* one more than the largest number above */
 
 /* User address-space layout (Sv39: user addresses lie below MAXVA). The low
- * 4 GiB belong to the kernel's identity map of devices and RAM. */
+ * 64 GiB belong to the kernel: its identity map of devices and RAM, and its
+ * stack window just below COWL_USER_BASE. Programs (and libsys/user.ld) start
+ * at COWL_USER_BASE, the heap grows up to COWL_PAGER_TABLE_VA. */
 #define COWL_PAGE_SIZE      4096UL
-#define COWL_USER_BASE      0x100000000UL  /* programs are linked here */
+#define COWL_USER_BASE      0x1000000000UL /* 64 GiB: programs are linked here */
 #define COWL_MAXVA          0x4000000000UL /* 1 << 38: first address no user may name */
 #define COWL_STACK_TOP      0x3fc0000000UL /* user stack grows down from here */
 #define COWL_STACK_PAGES    8              /* mapped at exec; one unmapped guard page below */
