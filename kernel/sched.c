@@ -16,7 +16,7 @@
 #include "printk.h"
 #include "proc.h"
 #include "space.h"
-#include "arch/riscv/csr.h"
+#include "arch/riscv/arch.h"
 
 static struct thread threads[NTHREAD];
 
@@ -45,9 +45,9 @@ static struct thread *pick(unsigned *cursor)
 static void idle(void)
 {
     spin_unlock(&big_lock);
-    csr_set(sstatus, SSTATUS_SIE);
-    __asm__ volatile("wfi");
-    csr_clear(sstatus, SSTATUS_SIE);
+    arch_irq_on();
+    arch_wait();
+    arch_irq_off();
     spin_lock(&big_lock);
 }
 
@@ -117,6 +117,7 @@ int sched_pin(int hartid)
 
 void sched_sleep(const void *chan)
 {
+    ASSERT(spin_held(&big_lock));
     struct thread *t = sched_current();
     t->chan = chan;
     t->state = T_SLEEPING;
@@ -165,11 +166,4 @@ struct thread *sched_thread(unsigned i)
 {
     ASSERT(i < NTHREAD);
     return &threads[i];
-}
-
-void sched_dump(void)
-{
-    printk("\n");
-    proc_dump();
-    kstack_report();
 }

@@ -7,8 +7,6 @@
 
 #include "thread.h"
 
-#define NTHREAD 64
-
 /* Run threads on this hart for ever. Caller does not hold big_lock. */
 __attribute__((noreturn)) void sched_loop(void);
 /* Give up the hart; the caller's state is already set (not T_RUNNING).
@@ -35,7 +33,5 @@ uint64_t sched_thread_count(void);
 /* Thread record i (0..NTHREAD-1), for naming the owner of stack slot i. */
 struct thread *sched_thread(unsigned i);
 struct thread *sched_current(void);
-/* Print every live thread's process and the kernel stacks' deepest use (Ctrl-P). */
-void sched_dump(void);
 
 #endif

@@ -14,12 +14,6 @@
 
 void pager_main(struct pager_boot *boot) __attribute__((noreturn));
 
-/* The policy's trace hook: its lines go straight to the console. */
-void policy_trace_line(const char *line)
-{
-    write(1, line, (int)strlen(line));
-}
-
 /* Refusal lines per second of ticks; a process sending garbage in a loop
  * must not flood the console. The next line printed counts those held back. */
 #define REFUSALS_PER_SECOND 5
@@ -75,7 +69,7 @@ static bool pager_setup(struct pool *pool, const struct pager_boot *boot)
 {
     if (boot->pool_frames > UINT32_MAX || boot->reserved > boot->pool_frames)
         return false;
-    if (!pool_init(pool, boot->pool_base >> POOL_PAGE_SHIFT, (uint32_t)boot->pool_frames,
+    if (!pool_init(pool, boot->pool_base >> COWL_PAGE_SHIFT, (uint32_t)boot->pool_frames,
                    (uint32_t)boot->reserved, (void *)boot->table_va))
         return false;
     pool->trace = boot->bootargs_trace != 0;
