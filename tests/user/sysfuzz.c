@@ -30,6 +30,7 @@
 #define SETTLE_TICKS    500        /* grace for orphans to be reaped before a leak counts */
 #define SCENE_TICKS     1000       /* an IPC scene taking longer is a hang */
 #define STALL_TICKS     20         /* how long a scene lets its blocked members sit */
+#define PARTNER_CALLS   8          /* IPC calls a fuzz child's child makes */
 #define MAX_FORKED      16         /* pids a fuzz child remembers forking */
 #define PID_ABSENT      0x7ffffff0 /* no process ever has this pid */
 #define PID_FAR         (1 << 20)  /* pids from here up are never allocated */
@@ -474,6 +475,25 @@ static void fuzz_descriptors(void)
     open("echo", O_RDONLY);
 }
 
+/* A fuzz child's child: a few random IPC calls on the endpoint it shares
+ * with its parent (handle 1) or on any handle, then exit. It may block for
+ * good: the parent's sweep (sweep_orphans) kills it. */
+static void __attribute__((noreturn)) ipc_partner(struct fuzz_ctx *c)
+{
+    static const long ipc_calls[] = {SYS_send, SYS_call, SYS_recv, SYS_reply, SYS_reply_recv};
+    c->self = getpid();
+    rng_state ^= (uint64)c->self << 17;
+    for (int i = 0; i < PARTNER_CALLS; i++) {
+        long arg[6];
+        for (int k = 0; k < 6; k++)
+            arg[k] = pick_value(c);
+        if (rng_below(4))
+            arg[0] = 1;
+        raw_syscall(ipc_calls[rng_below(sizeof(ipc_calls) / sizeof(ipc_calls[0]))], arg);
+    }
+    exit(0);
+}
+
 /* A fuzz child: `calls` random calls from seed, then exit CHILD_DONE. */
 static void fuzz_child(struct fuzz_ctx *c, uint64 seed, int calls)
 {
@@ -494,7 +514,7 @@ static void fuzz_child(struct fuzz_ctx *c, uint64 seed, int calls)
         long num = steer(c, c->nums[rng_below((uint64)c->nnums)], arg);
         long r = raw_syscall(num, arg);
         if (num == SYS_fork && r == 0)
-            exit(0); /* an orphan-to-be: it must not outlive the watchdog */
+            ipc_partner(c);
         if (num == SYS_fork && r > 0 && c->nforked < MAX_FORKED)
             c->forked[c->nforked++] = (int)r;
         check_answer(c, num, arg, r);
@@ -506,6 +526,32 @@ struct fuzz_totals {
     long calls, children, watchdog, early;
     int failed;
 };
+
+/* Kill what a fuzz child forked and left behind (its IPC partners, now
+ * init's): the processes named sysfuzz, newer than the child, whose parent
+ * is the child or init, other than its watchdog. Returns 1 (with a line) if
+ * some would not die. */
+static int sweep_orphans(int child, int watchdog)
+{
+    static struct cowl_procinfo rows[64];
+    int init = pid_named("init");
+    for (int t = 0; t < 2 * HZ; t++) {
+        int n = procinfo(rows, 64), left = 0;
+        for (int i = 0; i < n; i++) {
+            struct cowl_procinfo *r = &rows[i];
+            if (r->pid > child && r->pid != watchdog && r->state != COWL_ZOMBIE &&
+                (r->ppid == child || r->ppid == init) && strcmp(r->name, "sysfuzz") == 0) {
+                kill(r->pid);
+                left++;
+            }
+        }
+        if (!left)
+            return 0;
+        sleep(1);
+    }
+    printf("sysfuzz: FAILED the processes fuzz child %d left could not be killed\n", child);
+    return 1;
+}
 
 /* One fuzz child and its watchdog; adds to *t. */
 static void fuzz_one(struct fuzz_ctx *c, uint64 seed, int calls, struct fuzz_totals *t)
@@ -529,6 +575,7 @@ static void fuzz_one(struct fuzz_ctx *c, uint64 seed, int calls, struct fuzz_tot
         t->failed++;
         return;
     }
+    t->failed += sweep_orphans(pids[0], pids[1]);
     t->calls += calls;
     t->children++;
     t->watchdog += status[1] == WATCHDOG_FIRED;
