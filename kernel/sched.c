@@ -88,6 +88,15 @@ void sched_yield(void)
     sched_switch();
 }
 
+void sched_pause(void)
+{
+    spin_unlock(&big_lock);
+    csr_set(sstatus, SSTATUS_SIE);
+    csr_clear(sstatus, SSTATUS_SIE);
+    spin_lock(&big_lock);
+    sched_yield();
+}
+
 void sched_sleep(const void *chan)
 {
     struct thread *t = sched_current();

@@ -20,6 +20,11 @@ void sched_switch(void);
 void sched_handoff(struct thread *to);
 /* Put the current thread back on the run queue and switch. */
 void sched_yield(void);
+/* A pause in a long kernel path: lets other harts take big_lock, takes a
+ * pending interrupt (the tick), then yields to this hart's other runnable
+ * threads. Caller holds big_lock and nothing another thread could change
+ * under it; it may resume on another hart. */
+void sched_pause(void);
 /* Sleep on chan until sched_wakeup(chan). Caller holds big_lock. */
 void sched_sleep(const void *chan);
 void sched_wakeup(const void *chan);

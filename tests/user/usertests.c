@@ -820,6 +820,39 @@ static void kill_child_blocked_in_ipc_recv(void)
     EXPECT_EQ(wait_for(pid), -1);
 }
 
+/* Wall-clock milliseconds (QEMU virt's timer counts at 10 MHz). */
+static uint64 wall_ms(void)
+{
+    uint64 t;
+
+    asm volatile("rdtime %0" : "=r"(t));
+    return t / 10000;
+}
+
+static void write_console(long n)
+{
+    write(1, sbrk((int)n), (int)n); /* fresh pages: n NUL bytes, invisible */
+}
+
+/* 1 MiB to the console takes the UART seconds; meanwhile other processes
+ * must run (a 50 ms sleep ends in well under a second) and a kill must end
+ * the write at once, not when the last byte is out. */
+static void huge_console_write_neither_stalls_others_nor_outlives_kill(void)
+{
+    int pid = spawn(write_console, 1 << 20);
+    sleep(2);
+    uint64 start = wall_ms();
+    sleep(5);
+    uint64 slept = wall_ms() - start;
+    int killed = kill(pid), status = wait_for(pid);
+    uint64 reaped = wall_ms() - start - slept;
+    if (slept > 1000 || reaped > 1000)
+        failed(__LINE__, "sleep(5) took %lu ms and kill+wait %lu ms beside the writer", slept,
+               reaped);
+    EXPECT_EQ(killed, 0); /* the writer was still writing */
+    EXPECT_EQ(status, -1);
+}
+
 static void kill_of_exited_or_missing_process_fails(void)
 {
     int pid = spawn(exit_seven, 0);
@@ -1211,6 +1244,8 @@ static const struct test_case tests[] = {
     {"kill-sleeping-child", kill_sleeping_child},
     {"kill-child-blocked-in-pipe-read", kill_child_blocked_in_pipe_read},
     {"kill-child-blocked-in-ipc-recv", kill_child_blocked_in_ipc_recv},
+    {"huge-console-write-neither-stalls-others-nor-outlives-kill",
+     huge_console_write_neither_stalls_others_nor_outlives_kill},
     {"kill-of-exited-or-missing-process-fails", kill_of_exited_or_missing_process_fails},
     {"kill-of-pid-zero-fails", kill_of_pid_zero_fails},
     {"kill-of-pager-or-init-is-refused", kill_of_pager_or_init_is_refused},
