@@ -37,6 +37,10 @@ void trap_init_hart(void)
     csr_write(stvec, (uint64_t)trap_vector);
     csr_write(sscratch, 0);
     csr_write(scounteren, 7); /* user mode may read cycle, time, instret */
+    /* No floating point, as in xv6: threads keep no FP registers, so with
+     * the unit on (as OpenSBI leaves it) they would pass between processes.
+     * An FP instruction is an illegal instruction, which kills its process. */
+    csr_clear(sstatus, SSTATUS_FS);
     csr_set(sie, SIE_SEIE);
     timer_start_hart();
 }

@@ -428,10 +428,12 @@ enum wild {
     WILD_LOAD,
     WILD_STORE,
     WILD_AMO,
+    WILD_AMO_MISALIGNED,
     WILD_JUMP,
     WILD_ILLEGAL,
     WILD_EBREAK,
     WILD_CSR,
+    WILD_FP,
     NWILD
 };
 
@@ -446,6 +448,12 @@ static void wild_access(enum wild kind, long va)
         break;
     case WILD_AMO:
         asm volatile("amoadd.w zero, zero, (%0)" : : "r"(va & ~3L) : "memory");
+        break;
+    case WILD_AMO_MISALIGNED:
+        asm volatile("amoadd.w zero, zero, (%0)" : : "r"(va | 1) : "memory");
+        break;
+    case WILD_FP:
+        asm volatile("fmv.d.x ft0, %0" : : "r"(va)); /* no FP unit in user mode */
         break;
     case WILD_JUMP:
         ((void (*)(void))va)();

@@ -419,6 +419,20 @@ static void other_wild_accesses_kill_only_the_child(void)
     EXPECT_EQ(rodata_word[0], 'r');
 }
 
+static void use_fp_register(long v)
+{
+    asm volatile("fmv.d.x ft5, %0" : : "r"(v));
+}
+
+/* Threads keep no floating-point registers, so a process that could use
+ * them would see (and clobber) another's: an FP instruction must kill it,
+ * as in xv6, and leave the parent running. */
+static void fp_instruction_kills_only_the_child(void)
+{
+    expect_killed(use_fp_register, 0x5555aaaa5555aaaaL, "fmv.d.x to ft5");
+    EXPECT(getpid() > 0);
+}
+
 /* ---- 3. IPC ------------------------------------------------------------- */
 
 #define ROUNDS 500
@@ -1228,6 +1242,7 @@ static const struct test_case tests[] = {
     {"store-to-text-kills-only-the-child", store_to_text_kills_only_the_child},
     {"load-from-kernel-kills-only-the-child", load_from_kernel_kills_only_the_child},
     {"other-wild-accesses-kill-only-the-child", other_wild_accesses_kill_only_the_child},
+    {"fp-instruction-kills-only-the-child", fp_instruction_kills_only_the_child},
     {"ipc-call-ping-pong-carries-values-and-badge", ipc_call_ping_pong_carries_values_and_badge},
     {"ipc-send-reaches-waiting-receiver", ipc_send_reaches_waiting_receiver},
     {"ipc-send-blocks-until-received", ipc_send_blocks_until_received},
