@@ -5,8 +5,10 @@
  *
  *   random calls   children issue raw ecalls (any number, known or not) with
  *                  arguments drawn from values that sit on the edges of what
- *                  the kernel must check; a watchdog kills a child that
- *                  blocks (that is allowed), and the parent must reap it
+ *                  the kernel must check, and now and then take a user
+ *                  fault; what they fork makes random IPC calls on their
+ *                  endpoint; a watchdog kills a child that blocks (that is
+ *                  allowed), and the parent must reap it
  *   IPC sequences  a caller and a server are killed, or exit, at every step
  *                  of call, reply and reply_recv; forged messages of every
  *                  label go to the pager's endpoint

@@ -834,6 +834,8 @@ static void kill_child_blocked_in_ipc_recv(void)
     EXPECT_EQ(wait_for(pid), -1);
 }
 
+#define CONSOLE_STALL_MS 1500
+
 /* Wall-clock milliseconds (QEMU virt's timer counts at 10 MHz). */
 static uint64 wall_ms(void)
 {
@@ -848,19 +850,20 @@ static void write_console(long n)
     write(1, sbrk((int)n), (int)n); /* fresh pages: n NUL bytes, invisible */
 }
 
-/* 1 MiB to the console takes the UART seconds; meanwhile other processes
- * must run (a 50 ms sleep ends in well under a second) and a kill must end
- * the write at once, not when the last byte is out. */
+/* 2 MiB to the console take the UART about four seconds; meanwhile other
+ * processes must run (a 50 ms sleep ends well within the limit, which
+ * leaves room for a loaded host) and a kill must end the write at once,
+ * not when the last byte is out. */
 static void huge_console_write_neither_stalls_others_nor_outlives_kill(void)
 {
-    int pid = spawn(write_console, 1 << 20);
+    int pid = spawn(write_console, 2 << 20);
     sleep(2);
     uint64 start = wall_ms();
     sleep(5);
     uint64 slept = wall_ms() - start;
     int killed = kill(pid), status = wait_for(pid);
     uint64 reaped = wall_ms() - start - slept;
-    if (slept > 1000 || reaped > 1000)
+    if (slept > CONSOLE_STALL_MS || reaped > CONSOLE_STALL_MS)
         failed(__LINE__, "sleep(5) took %lu ms and kill+wait %lu ms beside the writer", slept,
                reaped);
     EXPECT_EQ(killed, 0); /* the writer was still writing */
