@@ -115,6 +115,15 @@ int sched_pin(int hartid)
     return 0;
 }
 
+void sched_pause(void)
+{
+    spin_unlock(&big_lock);
+    arch_irq_on();
+    arch_irq_off();
+    spin_lock(&big_lock);
+    sched_yield();
+}
+
 void sched_sleep(const void *chan)
 {
     ASSERT(spin_held(&big_lock));

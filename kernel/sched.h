@@ -22,6 +22,11 @@ void sched_yield(void);
  * caller is there on return), or on any hart again for COWL_PIN_ANY.
  * -COWL_EINVAL, and no change, for a hart that is not online. */
 int sched_pin(int hartid);
+/* A pause in a long kernel path: lets other harts take big_lock, takes a
+ * pending interrupt (the tick), then yields to this hart's other runnable
+ * threads. Caller holds big_lock and nothing another thread could change
+ * under it; it may resume on another hart. */
+void sched_pause(void);
 /* Sleep on chan until sched_wakeup(chan). Caller holds big_lock. */
 void sched_sleep(const void *chan);
 void sched_wakeup(const void *chan);

@@ -405,19 +405,6 @@ static void load_from_kernel_kills_only_the_child(void)
     expect_killed(load_from, 0x10000000L, "load from the UART");
 }
 
-/* The kernel keeps no FPU state per process, so the FPU is off for all:
- * using it kills the process instead of showing it another's registers. */
-static void fpu_use_kills_only_the_child(long arg)
-{
-    (void)arg;
-    __asm__ volatile("fmv.d.x f1, zero");
-}
-
-static void fpu_is_off_for_user_programs(void)
-{
-    EXPECT_EQ(wait_for(spawn(fpu_use_kills_only_the_child, 0)), -1);
-}
-
 static void other_wild_accesses_kill_only_the_child(void)
 {
     char *heap = sbrk(4096);
@@ -434,6 +421,20 @@ static void other_wild_accesses_kill_only_the_child(void)
     expect_killed(jump_to, (long)heap, "jump into the heap (not executable)");
     expect_killed(jump_to, 0x80200000L, "jump into the kernel");
     EXPECT_EQ(rodata_word[0], 'r');
+}
+
+static void use_fp_register(long v)
+{
+    asm volatile("fmv.d.x ft5, %0" : : "r"(v));
+}
+
+/* Threads keep no floating-point registers, so a process that could use
+ * them would see (and clobber) another's: an FP instruction must kill it,
+ * as in xv6, and leave the parent running. */
+static void fp_instruction_kills_only_the_child(void)
+{
+    expect_killed(use_fp_register, 0x5555aaaa5555aaaaL, "fmv.d.x to ft5");
+    EXPECT(getpid() > 0);
 }
 
 /* ---- 3. IPC ------------------------------------------------------------- */
@@ -842,6 +843,42 @@ static void kill_child_blocked_in_ipc_recv(void)
     sleep(3);
     EXPECT_EQ(kill(pid), 0);
     EXPECT_EQ(wait_for(pid), -1);
+}
+
+#define CONSOLE_STALL_MS 1500
+
+/* Wall-clock milliseconds (QEMU virt's timer counts at 10 MHz). */
+static uint64 wall_ms(void)
+{
+    uint64 t;
+
+    asm volatile("rdtime %0" : "=r"(t));
+    return t / 10000;
+}
+
+static void write_console(long n)
+{
+    write(1, sbrk((int)n), (int)n); /* fresh pages: n NUL bytes, invisible */
+}
+
+/* 2 MiB to the console take the UART about four seconds; meanwhile other
+ * processes must run (a 50 ms sleep ends well within the limit, which
+ * leaves room for a loaded host) and a kill must end the write at once,
+ * not when the last byte is out. */
+static void huge_console_write_neither_stalls_others_nor_outlives_kill(void)
+{
+    int pid = spawn(write_console, 2 << 20);
+    sleep(2);
+    uint64 start = wall_ms();
+    sleep(5);
+    uint64 slept = wall_ms() - start;
+    int killed = kill(pid), status = wait_for(pid);
+    uint64 reaped = wall_ms() - start - slept;
+    if (slept > CONSOLE_STALL_MS || reaped > CONSOLE_STALL_MS)
+        failed(__LINE__, "sleep(5) took %lu ms and kill+wait %lu ms beside the writer", slept,
+               reaped);
+    EXPECT_EQ(killed, 0); /* the writer was still writing */
+    EXPECT_EQ(status, -1);
 }
 
 static void kill_of_exited_or_missing_process_fails(void)
