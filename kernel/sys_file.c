@@ -6,6 +6,7 @@
 #include "file.h"
 #include "proc.h"
 #include "sched.h"
+#include "string.h"
 #include "syscall.h"
 
 static struct file *fd_file(uint64_t fd)
@@ -67,7 +68,7 @@ int64_t sys_open(struct trapframe *tf)
     char path[32];
     if (copy_in_str(proc_current()->space, path, tf_arg(tf, 0), sizeof(path)) < 0)
         return -COWL_EFAULT;
-    if (tf_arg(tf, 1) != 0 && !(path[0] == 'c'))
+    if (tf_arg(tf, 1) != 0 && strncmp(path, "console", sizeof("console")))
         return -COWL_EPERM; /* the boot image is read-only */
     struct file *f = file_open(path);
     if (!f)

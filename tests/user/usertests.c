@@ -301,6 +301,19 @@ static void bootargs_rejects_bad_buffer(void)
     }
 }
 
+/* The boot image is read-only: only the console opens for writing. */
+static void open_for_writing_only_the_console(void)
+{
+    EXPECT_EQ(open("cat", O_WRONLY), -1);
+    EXPECT_EQ(open("cowtest", O_RDWR), -1);
+    int fd = open("console", O_WRONLY);
+    EXPECT(fd >= 0);
+    EXPECT_EQ(close(fd), 0);
+    fd = open("cat", O_RDONLY);
+    EXPECT(fd >= 0);
+    EXPECT_EQ(close(fd), 0);
+}
+
 static void procinfo_rejects_bad_buffer(void)
 {
     struct bad_addr bad[NBAD];
