@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define TICK_HZ 100
+#define TICK_HZ 100 /* the default and the most; tick=HZ asks for fewer */
 
 void timer_init(uint64_t timebase_hz, bool sstc);
 void timer_start_hart(void);
@@ -19,5 +19,7 @@ uint64_t timer_ticks(void);
 /* The channel sleepers on the tick wait on. */
 const void *timer_ticks_chan(void);
 bool timer_uses_sstc(void);
+/* Ticks a second: TICK_HZ, or the tick= boot option. */
+uint64_t timer_hz(void);
 
 #endif
