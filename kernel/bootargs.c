@@ -31,6 +31,20 @@ bool bootarg_get(const char *key, char *out, int size)
     return false;
 }
 
+uint64_t bootarg_number(const char *key, uint64_t dflt)
+{
+    char value[24];
+    uint64_t n = 0;
+    if (!bootarg_get(key, value, sizeof(value)) || !value[0])
+        return dflt;
+    for (const char *c = value; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return dflt;
+        n = n * 10 + (uint64_t)(*c - '0');
+    }
+    return n;
+}
+
 bool bootarg_on(const char *key)
 {
     char value[4];

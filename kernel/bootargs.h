@@ -7,11 +7,14 @@
 #define KERNEL_BOOTARGS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* The value of the option `key=` copied into out (size bytes, always
  * terminated); false if the option is absent. */
 bool bootarg_get(const char *key, char *out, int size);
 /* True when the options hold `key=1` (trace=1, say). */
 bool bootarg_on(const char *key);
+/* The option `key=N` as a number; otherwise (absent, not a number) dflt. */
+uint64_t bootarg_number(const char *key, uint64_t dflt);
 
 #endif

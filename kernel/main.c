@@ -14,6 +14,7 @@
  * QEMU's single-threaded -icount mode), runs a self-test if the boot arguments ask for one, and
  * enters the scheduler.
  */
+#include "bootargs.h"
 #include "console.h"
 #include "cpu.h"
 #include "pager_client.h"
@@ -166,7 +167,7 @@ void kmain(uint64_t hartid, const void *dtb)
     layout_memory();
     kvm_init(&machine);
     kvm_install();
-    timer_init(machine.timebase_hz, machine.sstc);
+    timer_init(machine.timebase_hz, machine.sstc, bootarg_number("tick", TICK_HZ));
     uint32_t ctx = plic_context_of((uint32_t)hartid);
     if (ctx == UINT32_MAX)
         panic("boot: the device tree routes no PLIC context to hart %lu", hartid);

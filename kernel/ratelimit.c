@@ -12,7 +12,7 @@ static uint64_t held_total;
 bool ratelimit_allow(struct ratelimit *rl)
 {
     uint64_t now = timer_ticks();
-    if (now - rl->window >= TICK_HZ) {
+    if (now - rl->window >= timer_hz()) {
         rl->window = now;
         rl->printed = 0;
     }

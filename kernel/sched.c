@@ -96,6 +96,7 @@ void sched_handoff(struct thread *to)
 
 void sched_yield(void)
 {
+    sched_current()->preemptions++;
     sched_current()->state = T_RUNNABLE;
     sched_switch();
 }

@@ -267,3 +267,16 @@ int64_t sys_progname(struct trapframe *tf)
         return -COWL_EFAULT;
     return (int64_t)len - 1;
 }
+
+/* benchstat(st): the counters a benchmark compares around a timed region. */
+int64_t sys_benchstat(struct trapframe *tf)
+{
+    struct cowl_benchstat st = {
+        .hart = this_cpu()->hartid,
+        .ticks = this_cpu()->ticks,
+        .preemptions = sched_current()->preemptions,
+        .timebase_hz = machine.timebase_hz,
+        .tick_hz = timer_hz(),
+    };
+    return copy_out(proc_current()->space, tf_arg(tf, 0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;
+}

@@ -92,7 +92,8 @@ struct thread {
     const void *chan;
     uint64_t kstack_top; /* its kernel stack grows down from here (kstack.h) */
     struct proc *proc;
-    struct cpu *pinned; /* the one hart that may run it (pin()); 0: any hart */
+    struct cpu *pinned;   /* the one hart that may run it (pin()); 0: any hart */
+    uint64_t preemptions; /* sched_yield calls: benchstat() tells benchmarks */
     /* IPC, all under big_lock. */
     enum ipc_op ipc_op;
     struct endpoint *ipc_ep; /* queue it waits on */

@@ -1,25 +1,56 @@
 /*
- * cowbench: the fault-path benchmark. Run it under `./cowl run --icount`,
- * where QEMU's -icount shift=0 makes rdcycle count retired instructions
- * exactly, so every figure is instructions, repeatable run to run. Each
- * figure prints as one machine-readable line, `bench NAME VALUE UNIT`; the
- * unit names the clock: `instructions(icount)` when the launcher said so
- * with the boot option `icount=1`, else `cycles(rdcycle)`, the cycles of a
- * clock that differs from run to run (at the shell prompt of `./cowl qemu`).
+ * cowbench: the fault-path benchmark. It times single events (one faulting
+ * store, one syscall, one fork+exit+wait) and prints every sample, for the
+ * host (tools/bench.py) to turn into distributions, tables and plots.
  *
- * Fault figures are net: the cost of a faulting store minus the cost of the
- * same store to a private, writable page. In cow=eager there are no COW
- * faults, so those figures measure plain stores (about 0).
+ * The clock: under `./cowl run --icount` (boot option icount=1) QEMU's
+ * -icount shift=0 makes rdcycle count retired instructions exactly, and
+ * every figure is in `instructions`, repeatable run to run; otherwise the
+ * clock is the time CSR, converted to `ns`.
+ *
+ * Each timed region is bracketed by benchstat() calls: a region during
+ * which the hart took a timer interrupt, the thread was preempted or moved
+ * to another hart is disturbed; its sample is dropped and measured again
+ * on a fresh page (counted as `invalid`). A sample that came out negative
+ * is dropped the same way. Nothing disturbed is ever printed as a result.
+ *
+ * Output, one line each (the host reads nothing else):
+ *   bench mode MODE -                    the COW mode of this build
+ *   bench clock UNIT TIMEBASE TICK_HZ HARTS
+ *   sample NAME VALUE*COUNT ...          sorted samples, run-length coded
+ *   figure NAME UNIT N INVALID           ends NAME's samples
+ *   skip NAME REASON                     a figure this run cannot make
+ * NAME may carry a parameter after '@' (fork_total@1024: 1,024 pages).
+ *
+ * Groups (arguments; default `lat fork share pattern` under icount, `lat
+ * tput` otherwise): lat (latency distributions), fork (fork cost
+ * against pages), share (copy fault against sharers), pattern (sequential,
+ * strided, random), tput (faults a second, one worker per hart), disturb
+ * (checks that injected disturbances are caught). `quick` shrinks them all.
  */
 #include <user.h>
 
-#define PAGE        4096
-#define FAULT_PAGES 256
-#define ROUNDS      1000
-#define ARGS_MAX    256
+#define PAGE           4096
+#define MAX_SAMPLES    16384         /* the largest pattern sweep: one sample a page */
+#define SPARE(n)       ((n) / 8 + 4) /* extra pages for re-measured samples */
+#define LINE_VALUES    12            /* value*count pairs per `sample` line */
+#define NAME_MAX       48
+#define ARGS_MAX       256
+#define NS_PER_S       1000000000UL
+#define SMALL_READ     512
+#define SHARERS_MAX    62   /* NPROC 64 less the pager and init */
+#define TPUT_MAX       4    /* workers in the throughput group */
+#define DISTURB_TICKS  3    /* a disturbance spins this many tick periods */
+#define KILL_PAGES     32   /* COW pages the out-of-frames child stores to */
+#define KILL_RESERVE   8    /* frames left free: fewer than KILL_PAGES */
+#define KILL_CHUNK     1024 /* pages per sbrk while emptying the pool */
+#define IPC_WORDS_SENT 5
 
-/* The unit of every figure: which clock rdcycle reads here. */
-static const char *unit = "cycles(rdcycle)";
+static int icount; /* 1: rdcycle counts instructions */
+static int quick;  /* 1: small counts for CI and a first look */
+static struct cowl_benchstat boot_stat;
+static uint64 samples[MAX_SAMPLES];
+static int inject_every; /* disturb: spin across a tick in every k-th region */
 
 /* 1 if the word `opt` is among the kernel's boot options (before `run=`). */
 static int boot_option(const char *opt)
@@ -43,38 +74,159 @@ static int boot_option(const char *opt)
     return 0;
 }
 
-/* total may be negative: a net figure in cow=eager is noise around 0. */
-static void report(const char *name, uint64 total, uint64 count)
+static inline uint64 rdtime(void)
 {
-    printf("bench %s %ld %s\n", name, (long)total / (long)count, unit);
+    uint64 t;
+    asm volatile("rdtime %0" : "=r"(t));
+    return t;
+}
+
+/* The benchmark clock: instructions under icount, time CSR ticks otherwise. */
+static inline uint64 now(void)
+{
+    return icount ? rdcycle() : rdtime();
+}
+
+static const char *unit(void)
+{
+    return icount ? "instructions" : "ns";
+}
+
+/* Clock ticks to the printed unit (ns for the time CSR). */
+static uint64 to_unit(uint64 t)
+{
+    return icount ? t : t * (NS_PER_S / boot_stat.timebase_hz);
+}
+
+/* Spin until the hart has taken `ticks` timer interrupts' worth of time. */
+static void spin_ticks(int ticks)
+{
+    uint64 until = rdtime() + ticks * (boot_stat.timebase_hz / boot_stat.tick_hz);
+    while (rdtime() < until)
+        ;
+}
+
+/* A timed region: start() before it, stop() after; stop() returns 0 and
+ * the elapsed clock in *out only if the region was not disturbed. */
+struct probe {
+    struct cowl_benchstat st;
+    uint64 t0;
+    int count;
+};
+
+static void probe_start(struct probe *p)
+{
+    benchstat(&p->st);
+    p->t0 = now();
+}
+
+static int probe_stop(struct probe *p, uint64 *out)
+{
+    if (inject_every && ++p->count % inject_every == 0)
+        spin_ticks(DISTURB_TICKS);
+    uint64 t1 = now();
+    struct cowl_benchstat e;
+    benchstat(&e);
+    if (e.hart != p->st.hart || e.ticks != p->st.ticks || e.preemptions != p->st.preemptions)
+        return -1;
+    if (t1 < p->t0)
+        return -1;
+    *out = to_unit(t1 - p->t0);
+    return 0;
+}
+
+/* The decimal digits of v >= 0 into buf (at least 12 bytes). */
+static void itoa(int v, char *buf)
+{
+    char tmp[12];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    while (n > 0)
+        *buf++ = tmp[--n];
+    *buf = 0;
+}
+
+static void sort(uint64 *v, int n)
+{
+    for (int gap = n / 2; gap > 0; gap /= 2)
+        for (int i = gap; i < n; i++)
+            for (int j = i; j >= gap && v[j - gap] > v[j]; j -= gap) {
+                uint64 t = v[j];
+                v[j] = v[j - gap];
+                v[j - gap] = t;
+            }
+}
+
+/* Print n samples of figure `name` (with "@param" when param >= 0) sorted
+ * and run-length coded, then its figure line. */
+static void emit_unit(const char *name, int param, const char *u, uint64 *v, int n, int invalid)
+{
+    static char at[NAME_MAX];
+    at[0] = 0;
+    if (param >= 0) {
+        at[0] = '@';
+        itoa(param, at + 1);
+    }
+    sort(v, n);
+    int pairs = 0;
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j < n && v[j] == v[i])
+            j++;
+        if (pairs % LINE_VALUES == 0)
+            printf("%ssample %s%s", pairs ? "\n" : "", name, at);
+        printf(" %lu*%d", v[i], j - i);
+        pairs++;
+        i = j;
+    }
+    printf("%sfigure %s%s %s %d %d\n", pairs ? "\n" : "", name, at, u, n, invalid);
+}
+
+static void emit_param(const char *name, int param, uint64 *v, int n, int invalid)
+{
+    emit_unit(name, param, unit(), v, n, invalid);
+}
+
+static void emit(const char *name, uint64 *v, int n, int invalid)
+{
+    emit_param(name, -1, v, n, invalid);
+}
+
+static void skip_param(const char *name, int param, const char *why)
+{
+    if (param >= 0)
+        printf("skip %s@%d %s\n", name, param, why);
+    else
+        printf("skip %s %s\n", name, why);
+}
+
+static void skip(const char *name, const char *why)
+{
+    skip_param(name, -1, why);
 }
 
 static char *pages(int n)
 {
     char *p = sbrk(n * PAGE);
-    if (p == (char *)-1) {
-        printf("cowbench: sbrk(%d pages) failed\n", n);
-        exit(1);
-    }
+    if (p == (char *)-1)
+        return 0;
     for (int i = 0; i < n; i++)
         p[i * PAGE] = 1;
     return p;
 }
 
-/* One store to each of n pages; returns the clock ticks it took. */
-static uint64 store_each(char *p, int n)
+static void unpages(int n)
 {
-    uint64 t0 = rdcycle();
-    for (int i = 0; i < n; i++)
-        p[i * PAGE + 8] = (char)i;
-    return rdcycle() - t0;
+    sbrk(-n * PAGE);
 }
 
-/* A child that keeps the parent's pages shared until told to go. */
+/* A child that keeps the parent's pages shared until release_pages(). */
 static int hold_pages(int *go)
 {
     if (pipe(go) < 0)
-        exit(1);
+        return -1;
     int pid = fork();
     if (pid == 0) {
         char c;
@@ -93,129 +245,572 @@ static void release_pages(int *go)
     wait(0);
 }
 
-static void bench_faults(void)
+/* A store to each page of p in `order` (page indexes) until `want` clean
+ * samples are in samples[]; returns how many, *invalid the disturbed ones. */
+static int time_stores(char *p, const int *order, int avail, int want, int *invalid)
 {
-    char *p = pages(FAULT_PAGES);
-    uint64 private = store_each(p, FAULT_PAGES);
-    int go[2];
-    hold_pages(go);
-    uint64 copy = store_each(p, FAULT_PAGES);
-    release_pages(go);
-    report("cow_copy_fault", copy - private, FAULT_PAGES);
-
-    if (fork() == 0)
-        exit(0);
-    wait(0);
-    uint64 reuse = store_each(p, FAULT_PAGES);
-    report("cow_reuse_fault", reuse - private, FAULT_PAGES);
-    sbrk(-FAULT_PAGES * PAGE);
-}
-
-/* read() of 512 bytes from a pipe into each of n pages; returns clock ticks. */
-static uint64 read_each(char *p, int n, int *fds)
-{
-    static char chunk[PAGE];
-    uint64 total = 0;
-    for (int i = 0; i < n; i++) {
-        write(fds[1], chunk, 512);
-        uint64 t0 = rdcycle();
-        read(fds[0], p + i * PAGE, 512);
-        total += rdcycle() - t0;
+    int n = 0;
+    struct probe pr = {0};
+    *invalid = 0;
+    for (int i = 0; i < avail && n < want; i++) {
+        char *a = p + (order ? order[i] : i) * PAGE + 8;
+        probe_start(&pr);
+        *(volatile char *)a = (char)i;
+        if (probe_stop(&pr, &samples[n]) == 0)
+            n++;
+        else
+            (*invalid)++;
     }
-    return total;
+    return n;
 }
 
-static void bench_copyout(void)
+/* Samples of `name`: stores to `want` pages, shared with `holders` children
+ * that stay alive (copy faults), or with one that exited (reuse faults), or
+ * private (holders < 0). */
+static void bench_stores(const char *name, int want, int holders)
 {
-    int fds[2];
-    if (pipe(fds) < 0)
-        exit(1);
-    char *p = pages(FAULT_PAGES);
-    uint64 private = read_each(p, FAULT_PAGES, fds);
-    int go[2];
-    hold_pages(go);
-    uint64 cow = read_each(p, FAULT_PAGES, fds);
-    release_pages(go);
-    report("copyout_cow", cow - private, FAULT_PAGES);
-    close(fds[0]);
-    close(fds[1]);
-    sbrk(-FAULT_PAGES * PAGE);
-}
-
-static uint64 fork_cost(int extra)
-{
-    char *p = extra ? pages(extra) : 0;
-    uint64 t0 = rdcycle();
-    if (fork() == 0)
-        exit(0);
-    wait(0);
-    uint64 t = rdcycle() - t0;
-    if (p)
-        sbrk(-extra * PAGE);
-    return t;
-}
-
-static void bench_fork(void)
-{
-    uint64 base = fork_cost(0);
-    static const int sizes[] = {1, 16, 256, 4096};
-    uint64 last = 0;
-    for (int i = 0; i < 4; i++) {
-        uint64 t = fork_cost(sizes[i]);
-        printf("bench fork_pages_%d %lu %s\n", sizes[i], t, unit);
-        last = t;
+    int avail = want + SPARE(want), invalid, go[2];
+    char *p = pages(avail);
+    if (!p) {
+        skip(name, "no-memory");
+        return;
     }
-    printf("bench fork_base %lu %s\n", base, unit);
-    report("fork_per_page", last - base, 4096);
+    if (holders == 0) {
+        if (fork() == 0)
+            exit(0);
+        wait(0);
+    } else if (holders > 0 && hold_pages(go) < 0) {
+        skip(name, "fork-failed");
+        unpages(avail);
+        return;
+    }
+    int n = time_stores(p, 0, avail, want, &invalid);
+    if (holders > 0)
+        release_pages(go);
+    emit(name, samples, n, invalid);
+    unpages(avail);
 }
 
-static void bench_syscall(void)
+static void bench_nullcall(int want)
 {
-    uint64 t0 = rdcycle();
-    for (int i = 0; i < ROUNDS; i++)
+    struct probe pr = {0};
+    int n = 0, invalid = 0;
+    while (n < want && invalid < want) {
+        probe_start(&pr);
         nullcall();
-    uint64 calls = rdcycle() - t0;
-    t0 = rdcycle();
-    for (int i = 0; i < ROUNDS; i++)
-        asm volatile("" ::: "memory");
-    uint64 loop = rdcycle() - t0;
-    report("null_syscall", calls - loop, ROUNDS);
+        if (probe_stop(&pr, &samples[n]) == 0)
+            n++;
+        else
+            invalid++;
+    }
+    emit("null_syscall", samples, n, invalid);
 }
 
-static void bench_ipc(void)
+static void bench_ipc(int want)
 {
-    int ep = ep_create();
-    struct cowl_msg m = {{1, 2, 3, 4, 5}}, r;
-    if (ep < 0)
-        exit(1);
+    int ep = ep_create(), n = 0, invalid = 0;
+    struct cowl_msg m = {{1, 2, 3, 4, IPC_WORDS_SENT}}, r;
+    if (ep < 0) {
+        skip("ipc_roundtrip", "no-endpoint");
+        return;
+    }
     int pid = fork();
     if (pid == 0) {
         ipc_recv(ep, &r, 0);
         for (;;)
             ipc_reply_recv(ep, &r, &r, 0);
     }
-    ipc_call(ep, &m, &r); /* warm up: the server is now waiting */
-    uint64 t0 = rdcycle();
-    for (int i = 0; i < ROUNDS; i++)
+    ipc_call(ep, &m, &r); /* warm up: the server now waits in reply_recv */
+    struct probe pr = {0};
+    while (n < want && invalid < want) {
+        probe_start(&pr);
         ipc_call(ep, &m, &r);
-    uint64 t = rdcycle() - t0;
+        if (probe_stop(&pr, &samples[n]) == 0)
+            n++;
+        else
+            invalid++;
+    }
     kill(pid);
     wait(0);
-    report("ipc_roundtrip", t, ROUNDS);
+    emit("ipc_roundtrip", samples, n, invalid);
 }
 
-int main(void)
+/* read() of `len` bytes of a boot-image file into each of `want` pages,
+ * COW-shared with a live child (cow != 0) or private. */
+static void bench_copyout(const char *name, int len, int want, int cow)
+{
+    int avail = want + SPARE(want), n = 0, invalid = 0, go[2];
+    char *p = pages(avail);
+    if (!p || (cow && hold_pages(go) < 0)) {
+        skip(name, "no-memory");
+        if (p)
+            unpages(avail);
+        return;
+    }
+    struct probe pr = {0};
+    for (int i = 0; i < avail && n < want; i++) {
+        int fd = open("cowbench", O_RDONLY);
+        probe_start(&pr);
+        int got = read(fd, p + i * PAGE, len);
+        int bad = probe_stop(&pr, &samples[n]);
+        close(fd);
+        if (got != len) {
+            skip(name, "short-read");
+            break;
+        }
+        if (bad == 0)
+            n++;
+        else
+            invalid++;
+    }
+    if (cow)
+        release_pages(go);
+    emit(name, samples, n, invalid);
+    unpages(avail);
+}
+
+/* Out of frames: a child stores into COW pages with the pool empty; the
+ * sample runs from its last timed store to the parent's wait() returning. */
+static int kill_sample(char *p, int share, uint64 *out)
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return -1;
+    int pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        for (int i = 0; i < share; i++) {
+            uint64 t0 = now();
+            write(fds[1], &t0, sizeof(t0));
+            p[i * PAGE + 8] = 2;
+        }
+        exit(0); /* never reached while the pool is empty */
+    }
+    close(fds[1]);
+    struct probe pr;
+    benchstat(&pr.st);
+    int status = 0;
+    wait(&status);
+    uint64 t1 = now(), t0 = 0;
+    struct cowl_benchstat e;
+    benchstat(&e);
+    while (read(fds[0], &pr.t0, sizeof(pr.t0)) == sizeof(pr.t0))
+        t0 = pr.t0;
+    close(fds[0]);
+    if (status != -1 || !t0 || t1 < t0 || e.ticks != pr.st.ticks || e.hart != pr.st.hart)
+        return -1;
+    *out = to_unit(t1 - t0);
+    return 0;
+}
+
+/* Takes every free frame (sbrk until it fails); returns the pages taken. */
+static int exhaust_pool(int chunk)
+{
+    int taken = 0;
+    for (; chunk > 0; chunk /= 2)
+        while (pages(chunk))
+            taken += chunk;
+    return taken;
+}
+
+/* A child that holds every free frame but KILL_RESERVE until release_pages(),
+ * so that the parent's own space stays small. -1 if it could not. */
+static int hog_pool(int *go)
+{
+    int ready[2];
+    char c = 0;
+    if (pipe(ready) < 0 || pipe(go) < 0)
+        return -1;
+    int pid = fork();
+    if (pid == 0) {
+        close(go[1]);
+        int taken = exhaust_pool(KILL_CHUNK);
+        if (taken >= KILL_RESERVE)
+            unpages(KILL_RESERVE); /* the parent's own copies after each fork */
+        write(ready[1], taken >= KILL_RESERVE ? "y" : "n", 1);
+        read(go[0], &c, 1);
+        exit(0);
+    }
+    close(go[0]);
+    close(ready[1]);
+    read(ready[0], &c, 1);
+    close(ready[0]);
+    return pid > 0 && c == 'y' ? 0 : -1;
+}
+
+static void bench_kill(int want)
 {
     struct cowl_poolstat st;
     poolstat(&st);
-    if (boot_option("icount=1"))
-        unit = "instructions(icount)";
+    if (st.mode == COWL_MODE_EAGER) {
+        skip("kill_oom", "no-cow-faults-in-eager");
+        return;
+    }
+    int n = 0, invalid = 0, go[2];
+    char *p = pages(KILL_PAGES);
+    if (!p || hog_pool(go) < 0) {
+        skip("kill_oom", "pool-not-exhausted");
+        if (p)
+            unpages(KILL_PAGES);
+        return;
+    }
+    for (int tries = 0; n < want && tries < 2 * want; tries++)
+        if (kill_sample(p, KILL_PAGES, &samples[n]) == 0)
+            n++;
+        else
+            invalid++;
+    release_pages(go);
+    unpages(KILL_PAGES);
+    emit("kill_oom", samples, n, invalid);
+}
+
+static void group_lat(void)
+{
+    int n = quick ? 64 : 512;
+    bench_stores("private_store", n, -1);
+    bench_nullcall(n);
+    bench_ipc(n);
+    bench_stores("cow_copy_fault", n, 1);
+    bench_stores("cow_reuse_fault", n, 0);
+    bench_copyout("copyout_private_512", SMALL_READ, n, 0);
+    bench_copyout("copyout_cow_512", SMALL_READ, n, 1);
+    bench_copyout("copyout_private_4096", PAGE, n, 0);
+    bench_copyout("copyout_cow_4096", PAGE, n, 1);
+    bench_kill(quick ? 8 : 32);
+}
+
+/* fork+exit+wait with `extra` more pages than the program's own, `want`
+ * samples; the child exits at once, so exit and wait are in every sample. */
+static void fork_point(int extra, int want)
+{
+    struct probe pr = {0};
+    int n = 0, invalid = 0, pid = 0;
+    if (extra && !pages(extra)) {
+        skip_param("fork_total", extra, "no-memory");
+        return;
+    }
+    while (n < want && invalid < 2 * want) {
+        probe_start(&pr);
+        pid = fork();
+        if (pid == 0)
+            exit(0);
+        if (pid < 0)
+            break;
+        wait(0);
+        if (probe_stop(&pr, &samples[n]) == 0)
+            n++;
+        else
+            invalid++;
+    }
+    if (pid < 0)
+        skip_param("fork_total", extra, "fork-failed");
+    else
+        emit_param("fork_total", extra, samples, n, invalid);
+    if (extra)
+        unpages(extra);
+}
+
+/* Pages 0, 1, 4, 16, ... up to 65,536 (1,024 in quick mode). */
+static void group_fork(void)
+{
+    int most = quick ? 1024 : 65536, want = quick ? 3 : 5;
+    fork_point(0, want);
+    for (int extra = 1; extra <= most; extra *= 4)
+        fork_point(extra, extra >= 16384 ? 3 : want);
+}
+
+/* `n` children that keep the parent's pages shared until the parent
+ * writes n bytes to go[1] (one pipe for all: a process has 16 files);
+ * returns how many started. */
+static int hold_group(int n, int *go)
+{
+    int held = 0;
+    if (pipe(go) < 0)
+        return 0;
+    for (; held < n; held++) {
+        int pid = fork();
+        if (pid < 0)
+            break;
+        if (pid == 0) {
+            char c;
+            close(go[1]);
+            read(go[0], &c, 1);
+            exit(0);
+        }
+    }
+    close(go[0]);
+    return held;
+}
+
+static void release_group(int held, int *go)
+{
+    for (int i = 0; i < held; i++)
+        write(go[1], "x", 1);
+    close(go[1]);
+    for (int i = 0; i < held; i++)
+        wait(0);
+}
+
+/* Copy faults on pages shared by `sharers` processes (the caller and
+ * sharers - 1 children). */
+static void share_point(int sharers, int want)
+{
+    int avail = want + SPARE(want), invalid = 0, go[2];
+    char *p = pages(avail);
+    if (!p) {
+        skip_param("cow_copy_sharers", sharers, "no-memory");
+        return;
+    }
+    int held = hold_group(sharers - 1, go);
+    if (held == sharers - 1) {
+        int n = time_stores(p, 0, avail, want, &invalid);
+        emit_param("cow_copy_sharers", sharers, samples, n, invalid);
+    } else {
+        skip_param("cow_copy_sharers", sharers, "fork-failed");
+    }
+    release_group(held, go);
+    unpages(avail);
+}
+
+static void group_share(void)
+{
+    static const int sharers[] = {2, 4, 8, 16, 32, SHARERS_MAX};
+    int points = quick ? 3 : (int)(sizeof(sharers) / sizeof(sharers[0]));
+    for (int i = 0; i < points; i++)
+        share_point(sharers[i], quick ? 32 : 128);
+}
+
+enum pattern { SEQUENTIAL, STRIDED, RANDOM };
+static const char *const pattern_names[] = {"cow_copy_seq", "cow_copy_stride", "cow_copy_random"};
+#define STRIDE_PAGES 17 /* odd, so i * STRIDE mod a power of two visits every page */
+
+static uint64 rng_state = 88172645463325252UL;
+
+static uint64 rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* order[0..n) visits every page of n (a power of two) once in pattern k. */
+static void make_order(int *order, int n, enum pattern k)
+{
+    for (int i = 0; i < n; i++)
+        order[i] = k == STRIDED ? (int)((uint64)i * STRIDE_PAGES % n) : i;
+    for (int i = n - 1; k == RANDOM && i > 0; i--) {
+        int j = (int)(rng() % (uint64)(i + 1)), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+/* Copy faults over `n` pages in pattern k: every page a sample; a disturbed
+ * sample is simply left out (the page cannot fault twice). */
+static void pattern_point(int n, enum pattern k)
+{
+    static int order[MAX_SAMPLES];
+    int invalid, go[2];
+    char *p = pages(n);
+    if (!p || hold_pages(go) < 0) {
+        skip_param(pattern_names[k], n, "no-memory");
+        if (p)
+            unpages(n);
+        return;
+    }
+    make_order(order, n, k);
+    int got = time_stores(p, order, n, n, &invalid);
+    release_pages(go);
+    emit_param(pattern_names[k], n, samples, got, invalid);
+    unpages(n);
+}
+
+static void group_pattern(void)
+{
+    int most = quick ? 256 : MAX_SAMPLES;
+    for (int k = SEQUENTIAL; k <= RANDOM; k++)
+        for (int n = 1; n <= most; n *= 4)
+            pattern_point(n, (enum pattern)k);
+}
+
+/* Throughput worker on hart `hart`: COW-shares `n` pages with a child,
+ * says it is ready, waits for go, stores to every page and reports its
+ * start and end times (time CSR) on `out`. */
+static void tput_worker(int hart, int n, int ready, int go, int out)
+{
+    int hold[2];
+    pin(hart);
+    char *p = pages(n);
+    if (!p || hold_pages(hold) < 0)
+        exit(1);
+    char c;
+    write(ready, "r", 1);
+    read(go, &c, 1);
+    uint64 t[2];
+    t[0] = rdtime();
+    for (int i = 0; i < n; i++)
+        p[i * PAGE + 8] = (char)i;
+    t[1] = rdtime();
+    write(out, t, sizeof(t));
+    release_pages(hold);
+    exit(0);
+}
+
+/* One throughput run with `workers` workers: faults a second, all of them
+ * together, from the first start to the last end; 0 if a worker failed. */
+static uint64 tput_run(int workers, int n)
+{
+    int ready[2], go[2], out[2];
+    if (pipe(ready) < 0 || pipe(go) < 0 || pipe(out) < 0)
+        return 0;
+    for (int w = 0; w < workers; w++)
+        if (fork() == 0)
+            tput_worker(w, n, ready[1], go[0], out[1]);
+    char c;
+    for (int w = 0; w < workers; w++)
+        read(ready[0], &c, 1);
+    for (int w = 0; w < workers; w++)
+        write(go[1], "g", 1);
+    uint64 first = ~0UL, last = 0, t[2];
+    int done = 0;
+    for (int w = 0; w < workers && read(out[0], t, sizeof(t)) == sizeof(t); w++, done++) {
+        first = t[0] < first ? t[0] : first;
+        last = t[1] > last ? t[1] : last;
+    }
+    for (int w = 0; w < workers; w++)
+        wait(0);
+    for (int i = 0; i < 2; i++) {
+        close(ready[i]);
+        close(go[i]);
+        close(out[i]);
+    }
+    if (done < workers || last <= first)
+        return 0;
+    return (uint64)workers * n * boot_stat.timebase_hz / (last - first);
+}
+
+/* faults/s with one worker per hart: this machine's hart count is the
+ * point; the host boots 1, 2 and 4 harts. Wall clock only. */
+static void group_tput(int harts)
+{
+    int runs = quick ? 2 : 5, n = quick ? 1024 : 4096, got = 0, invalid = 0;
+    if (icount) {
+        skip_param("tput_faults_per_s", harts, "wall-clock-only");
+        return;
+    }
+    for (int r = 0; r < runs; r++) {
+        uint64 v = tput_run(harts, n);
+        if (v)
+            samples[got++] = v;
+        else
+            invalid++;
+    }
+    emit_unit("tput_faults_per_s", harts, "faults/s", samples, got, invalid);
+}
+
+/* The detector, checked: a clean region passes, a region that spans ticks
+ * or a preemption by a spinning neighbour on the same hart is caught, and
+ * injected disturbances are re-measured. Prints "disturb: ok" when so. */
+static int group_disturb(void)
+{
+    struct probe pr = {0};
+    uint64 v;
+    int clean = 0, ok = 1;
+    for (int i = 0; i < 10 && !clean; i++) {
+        probe_start(&pr);
+        nullcall();
+        clean = probe_stop(&pr, &v) == 0;
+    }
+    printf("disturb: clean region %s\n", clean ? "passes" : "REJECTED");
+    ok &= clean;
+
+    probe_start(&pr);
+    spin_ticks(DISTURB_TICKS);
+    int tick = probe_stop(&pr, &v) != 0;
+    printf("disturb: region across a tick %s\n", tick ? "detected" : "MISSED");
+    ok &= tick;
+
+    int pid = fork();
+    if (pid == 0)
+        for (;;)
+            ;
+    probe_start(&pr);
+    spin_ticks(DISTURB_TICKS);
+    int preempt = pr.st.hart == (uint64)hartid() && probe_stop(&pr, &v) != 0;
+    kill(pid);
+    wait(0);
+    printf("disturb: region with a neighbour %s\n", preempt ? "detected" : "MISSED");
+    ok &= preempt;
+
+    inject_every = 3;
+    int n = 0, invalid = 0;
+    while (n < 6 && invalid < 12) {
+        probe_start(&pr);
+        nullcall();
+        if (probe_stop(&pr, &samples[n]) == 0)
+            n++;
+        else
+            invalid++;
+    }
+    inject_every = 0;
+    printf("disturb: %d injected disturbances, %d samples kept\n", invalid, n);
+    ok &= n == 6 && invalid >= 2;
+    printf("disturb: %s\n", ok ? "ok" : "FAILED");
+    return ok ? 0 : 1;
+}
+
+static void run_group(const char *g, int harts)
+{
+    if (!strcmp(g, "lat"))
+        group_lat();
+    else if (!strcmp(g, "fork"))
+        group_fork();
+    else if (!strcmp(g, "share"))
+        group_share();
+    else if (!strcmp(g, "pattern"))
+        group_pattern();
+    else if (!strcmp(g, "tput"))
+        group_tput(harts);
+    else
+        printf("cowbench: no group %s (lat fork share pattern tput disturb quick)\n", g);
+}
+
+/* Harts online: the benchmark pins itself to each in turn. */
+static int count_harts(void)
+{
+    int here = hartid(), n = 0;
+    while (pin(n) == 0)
+        n++;
+    pin(here);
+    return n;
+}
+
+int main(int argc, char **argv)
+{
     static const char *const modes[] = {"?", "pager", "kernel", "eager"};
+    static const char *const icount_groups[] = {"lat", "fork", "share", "pattern"};
+    static const char *const wall_groups[] = {"lat", "tput"};
+    struct cowl_poolstat st;
+    poolstat(&st);
+    benchstat(&boot_stat);
+    icount = boot_option("icount=1");
+    int harts = count_harts(), groups = 0;
+    pin(boot_stat.hart); /* fork's parent resumes where it started */
+    for (int i = 1; i < argc; i++)
+        quick |= !strcmp(argv[i], "quick");
     printf("bench mode %s -\n", modes[st.mode < 4 ? st.mode : 0]);
-    bench_syscall();
-    bench_ipc();
-    bench_faults();
-    bench_copyout();
-    bench_fork();
+    printf("bench clock %s %lu %lu %d\n", unit(), boot_stat.timebase_hz, boot_stat.tick_hz, harts);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "disturb"))
+            return group_disturb();
+        if (strcmp(argv[i], "quick")) {
+            run_group(argv[i], harts);
+            groups++;
+        }
+    }
+    for (int i = 0; !groups && i < (icount ? 4 : 2); i++)
+        run_group(icount ? icount_groups[i] : wall_groups[i], harts);
+    printf("bench done\n");
     return 0;
 }

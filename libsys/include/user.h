@@ -61,6 +61,7 @@ int setpgid(int pid, int pgid); /* pid 0: the caller; pgid 0: pid's own group */
 int setfg(int pgid);            /* Ctrl-C kills that process group; 0: none */
 int progname(int k, char *buf, int n); /* the k-th program of the boot image; -1 past the last */
 int ep_create(void);
+int benchstat(struct cowl_benchstat *st); /* hart, ticks, preemptions: see cowl/abi.h */
 
 /* IPC (ipc.c). `badge` may be 0; it receives the sender's pid (0 = kernel). */
 int ipc_send(int ep, const struct cowl_msg *m);

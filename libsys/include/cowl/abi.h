@@ -49,9 +49,10 @@
     X(40, pin, 1)                                                                                  \
     X(41, setpgid, 1)                                                                              \
     X(42, setfg, 1)                                                                                \
-    X(43, progname, 1)
+    X(43, progname, 1)                                                                             \
+    X(44, benchstat, 1)
 
-#define COWL_NSYSCALL 44 /* one more than the largest number above */
+#define COWL_NSYSCALL 45 /* one more than the largest number above */
 
 /* User address-space layout (Sv39: user addresses lie below MAXVA). The low
  * 64 GiB belong to the kernel: its identity map of devices and RAM, and its
@@ -233,6 +234,17 @@ struct cowl_kstat {
     uint64_t kpages;    /* kernel-pool pages: page tables, kernel stacks */
     uint64_t rejected;  /* pager answers the kernel refused, since boot */
     uint64_t held;      /* console lines held back by rate limits, since boot */
+};
+
+/* benchstat() result: what a benchmark reads before and after a timed
+ * region to tell whether anything else ran inside it. A region is clean
+ * when the hart, its tick count and the thread's preemptions are unchanged. */
+struct cowl_benchstat {
+    uint64_t hart;        /* firmware id of the hart the caller runs on */
+    uint64_t ticks;       /* timer interrupts this hart has taken since boot */
+    uint64_t preemptions; /* times the caller was put back on the run queue */
+    uint64_t timebase_hz; /* frequency of the time CSR */
+    uint64_t tick_hz;     /* timer interrupts a second (the tick= boot option) */
 };
 
 #endif /* __ASSEMBLER__ */
