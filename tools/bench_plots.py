@@ -90,8 +90,11 @@ def pattern_plot(results, path):
 
 
 def tput_plot(results, path):
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for mode in MODES:
+    """Faults per second against harts, and the same as a multiple of one
+    hart's rate beside the ideal line. cow=eager takes no faults (its
+    workers' stores are plain stores), so it is left out."""
+    fig, (ax, sx) = plt.subplots(1, 2, figsize=(10, 4.2))
+    for mode in ("pager", "kernel"):
         pts = sorted((f["param"], f) for f in select(results, "tput_faults_per_s", "wall", mode))
         if not pts:
             continue
@@ -100,12 +103,19 @@ def tput_plot(results, path):
                     yerr=[[f["p50"] - f["min"] for _, f in pts],
                           [f["max"] - f["p50"] for _, f in pts]],
                     marker="o", capsize=4, label="cow=%s" % mode)
-    ax.set_xticks([1, 2, 4])
-    ax.set_xlabel("harts (one faulting process each)")
-    ax.set_ylabel("faults per second, all workers (median, min-max)")
-    ax.set_title("copy-fault throughput against harts (wall clock)")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
+        one = pts[0][1]["p50"] if pts[0][0] == 1 else None
+        if one:
+            sx.plot(xs, [f["p50"] / one for _, f in pts], marker="o", label="cow=%s" % mode)
+    sx.plot([1, 4], [1, 4], linestyle=":", color="grey", label="ideal")
+    for a in (ax, sx):
+        a.set_xticks([1, 2, 4])
+        a.set_xlabel("harts (one faulting process each)")
+        a.grid(True, alpha=0.3)
+        a.legend()
+    ax.set_ylabel("copy faults per second, all workers")
+    ax.set_title("throughput (median, min-max of runs)")
+    sx.set_ylabel("times the one-hart rate")
+    sx.set_title("scaling")
     return save(fig, path)
 
 
