@@ -30,6 +30,7 @@
 #include "space.h"
 #include "string.h"
 #include "timer.h"
+#include "trace.h"
 #include "trap.h"
 #include "uart.h"
 #include "arch/riscv/csr.h"
@@ -177,6 +178,7 @@ void kmain(uint64_t hartid, const void *dtb)
     banner();
     selftest_run(machine.bootargs);
     space_init();
+    trace_init(&machine);
     frames_init();
     proc_create_init();
     sched_loop();

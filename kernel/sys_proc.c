@@ -18,6 +18,7 @@
 #include "string.h"
 #include "syscall.h"
 #include "timer.h"
+#include "trace.h"
 #include "cpu.h"
 
 #define ARG(i) (tf->x[10 + (i)])
@@ -163,6 +164,7 @@ int64_t sys_poweroff(struct trapframe *tf)
 {
     if (!(proc_current()->privs & COWL_PRIV_POWEROFF))
         return -COWL_EPERM;
+    trace_poll(); /* the trace's last records reach the trace console */
     power_off((int)ARG(0));
 }
 
@@ -235,7 +237,8 @@ int64_t sys_kstat(struct trapframe *tf)
 
 int64_t sys_pagertrace(struct trapframe *tf)
 {
-    return frames_trace(ARG(0) != 0);
+    int err = trace_set(ARG(0) != 0);
+    return err ? err : frames_trace(ARG(0) != 0);
 }
 
 int64_t sys_pin(struct trapframe *tf)

@@ -20,6 +20,18 @@ void policy_trace_line(const char *line)
     write(1, line, (int)strlen(line));
 }
 
+/* A fault's answer says when it was decided, for the kernel's trace
+ * (cowl/trace.h): the pager's own phase, stamped where it happens. */
+static void stamp_decision(const struct cowl_msg *req, struct cowl_msg *reply)
+{
+    struct pg_fault_reply *r = (struct pg_fault_reply *)reply;
+
+    if (((const struct pg_fault_msg *)req)->label != PG_FAULT)
+        return;
+    r->decided_time = rdtime();
+    r->decided_cycle = rdcycle();
+}
+
 /* Refusal lines per second of ticks; a process sending garbage in a loop
  * must not flood the console. The next line printed counts those held back. */
 #define REFUSALS_PER_SECOND 5
@@ -53,6 +65,7 @@ static void serve_one(struct pool *pool, uint32_t *batch, const struct cowl_msg 
 {
     if (badge == 0) {
         answer_kernel(pool, batch, req, reply);
+        stamp_decision(req, reply);
         return;
     }
     if (answer_user(req, badge, reply))

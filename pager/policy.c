@@ -30,6 +30,7 @@ union pg_msg {
     struct pg_fault_msg fault;
     struct pg_batch_msg batch;
     struct pg_reply_msg reply;
+    struct pg_fault_reply fault_reply;
 };
 
 /* The request's seq; the fault message keeps it at a different offset. */
@@ -279,7 +280,7 @@ static void trace_fault(const struct pool *p, const struct pg_fault_msg *m, uint
 }
 
 /* Decide a store fault on the COW frame m->frame; see the table at the top. */
-static uint32_t do_fault(struct pool *p, const struct pg_fault_msg *m, struct pg_reply_msg *r)
+static uint32_t do_fault(struct pool *p, const struct pg_fault_msg *m, struct pg_fault_reply *r)
 {
     uint32_t idx, copy, count = 0, decision;
 
@@ -296,11 +297,20 @@ static uint32_t do_fault(struct pool *p, const struct pg_fault_msg *m, struct pg
         r->frame = (p->base_pfn + copy) << POOL_PAGE_SHIFT;
         decision = PG_COPY;
     }
+    r->count = count;
     trace_fault(p, m, count, decision, r->frame);
     return decision;
 }
 
 /* ---- Dispatch. ---- */
+
+/* The pool's free, used and shared frames, as STAT and the batch replies give them. */
+static void pool_figures(const struct pool *p, struct pg_reply_msg *r)
+{
+    r->free = p->nfree;
+    r->used = p->nused;
+    r->shared = p->nshared;
+}
 
 void pool_handle(struct pool *p, const struct cowl_msg *req, uint32_t *batch,
                  struct cowl_msg *reply)
@@ -324,12 +334,10 @@ void pool_handle(struct pool *p, const struct cowl_msg *req, uint32_t *batch,
         trace_batch(p, "release", &in.batch, label);
         break;
     case PG_FAULT:
-        label = do_fault(p, &in.fault, &out.reply);
+        label = do_fault(p, &in.fault, &out.fault_reply);
         break;
     case PG_STAT:
-        out.reply.free = p->nfree;
-        out.reply.used = p->nused;
-        out.reply.shared = p->nshared;
+        pool_figures(p, &out.reply);
         label = PG_OK;
         break;
     case PG_AUDIT:
@@ -345,6 +353,8 @@ void pool_handle(struct pool *p, const struct cowl_msg *req, uint32_t *batch,
         label = PG_FAIL;
         break;
     }
+    if (in.batch.label >= PG_ALLOC && in.batch.label <= PG_RELEASE)
+        pool_figures(p, &out.reply);
     out.reply.label = label;
     out.reply.seq = req_seq(&in);
     *reply = out.raw;

@@ -49,9 +49,10 @@
     X(40, pin, 1)                                                                                  \
     X(41, setpgid, 1)                                                                              \
     X(42, setfg, 1)                                                                                \
-    X(43, progname, 1)
+    X(43, progname, 1)                                                                             \
+    X(44, traceread, 1)
 
-#define COWL_NSYSCALL 44 /* one more than the largest number above */
+#define COWL_NSYSCALL 45 /* one more than the largest number above */
 
 /* User address-space layout (Sv39: user addresses lie below MAXVA). The low
  * 64 GiB belong to the kernel: its identity map of devices and RAM, and its
@@ -150,12 +151,24 @@ struct pg_reply_msg {
     uint32_t label;  /* enum pager_reply_label */
     uint32_t seq;    /* the request's seq */
     uint64_t frame;  /* PG_COPY: physical address of the new frame */
-    uint64_t free;   /* PG_STAT: free frames; PG_AUDIT: mismatches */
-    uint64_t used;   /* PG_STAT: frames with count >= 1 */
-    uint64_t shared; /* PG_STAT: frames with count >= 2 */
+    uint64_t free;   /* PG_STAT and batches: free frames; PG_AUDIT: mismatches */
+    uint64_t used;   /* PG_STAT and batches: frames with count >= 1 */
+    uint64_t shared; /* PG_STAT and batches: frames with count >= 2 */
+};
+
+/* The reply to PG_FAULT, a view of struct pg_reply_msg: the policy fills
+ * count, and whoever ran it stamps when it decided, for the trace (trace.h). */
+struct pg_fault_reply {
+    uint32_t label; /* PG_REUSE, PG_COPY, PG_KILL */
+    uint32_t seq;
+    uint64_t frame;         /* PG_COPY: the new frame */
+    uint64_t count;         /* the old frame's count the decision saw */
+    uint64_t decided_time;  /* `time` CSR when decided; 0 if not stamped */
+    uint64_t decided_cycle; /* that hart's `cycle` CSR then */
 };
 
 _Static_assert(sizeof(struct cowl_msg) == 40, "message is five words");
+_Static_assert(sizeof(struct pg_fault_reply) == sizeof(struct cowl_msg), "fault reply size");
 _Static_assert(sizeof(struct pg_fault_msg) == sizeof(struct cowl_msg), "fault message size");
 _Static_assert(sizeof(struct pg_batch_msg) == sizeof(struct cowl_msg), "batch message size");
 _Static_assert(sizeof(struct pg_reply_msg) == sizeof(struct cowl_msg), "reply message size");
