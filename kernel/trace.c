@@ -25,6 +25,7 @@
 #include "proc.h"
 #include "sched.h"
 #include "selftest.h"
+#include "space.h"
 #include "string.h"
 #include "syscall.h"
 #include "virtio_console.h"
@@ -32,7 +33,7 @@
 
 #define PAGE_BYTES    4096
 #define PER_PAGE      (PAGE_BYTES / COWL_TRACE_RECORD_BYTES)
-#define RING_PAGES    4
+#define RING_PAGES    16 /* 512 records, 64 KiB a hart: a burst of faults between ticks */
 #define RING_RECORDS  (RING_PAGES * PER_PAGE)
 #define RING_MIN      2
 #define TRACERING_ARG "tracering" /* boot option: records per ring (tests: overflow) */
@@ -330,12 +331,11 @@ void trace_fault_decision_slow(struct thread *t, const struct pg_fault_reply *r)
 void trace_fault_end_slow(struct thread *t, bool to_user)
 {
     struct cowl_trace_fault *f = &t->trace;
-    if (to_user) {
+    if (to_user)
         stamp(f, TRACE_PHASE_USER, now_time(), now_cycle());
-        f->resume_hart = (uint16_t)this_cpu()->hartid;
-    } else {
+    else
         f->h.flags |= COWL_TRACE_FAULT_NORETURN;
-    }
+    f->resume_hart = (uint16_t)this_cpu()->hartid; /* whose ring takes the record */
     if (allocated)
         ring_put(&rings[this_cpu()->index], (struct cowl_trace_event *)f);
     f->h.type = 0;
@@ -368,6 +368,14 @@ void trace_fault_kill_slow(struct thread *t, uint64_t scause, uint64_t pc, uint6
         why = TRACE_KILL_refused;
     uint64_t a[] = {why, scause, pc, addr};
     trace_event_slow(TRACE_kill, (uint32_t)t->proc->pid, a, 4);
+}
+
+/* The pages the child maps are the ones fork shared (cow=eager: copied). */
+void trace_fork_slow(struct proc *parent, struct proc *child, int result)
+{
+    uint64_t a[] = {(uint64_t)child->pid, result < 0 ? 0 : space_frames(child->space),
+                    (uint64_t)(int64_t)result};
+    trace_event_slow(TRACE_fork, (uint32_t)parent->pid, a, 3);
 }
 
 void trace_exec_slow(uint32_t pid, const char *name)

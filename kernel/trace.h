@@ -44,6 +44,7 @@ void trace_event_slow(uint16_t type, uint32_t pid, const uint64_t *args, uint32_
 void trace_stamp_reply_slow(const struct cowl_msg *req, struct cowl_msg *reply);
 void trace_fault_kill_slow(struct thread *t, uint64_t scause, uint64_t pc, uint64_t addr);
 void trace_exec_slow(uint32_t pid, const char *name);
+void trace_fork_slow(struct proc *parent, struct proc *child, int result);
 
 /* user_trap: remember when this hart took the trap (a fault's first phase). */
 static inline void trace_trap(void)
@@ -101,18 +102,21 @@ static inline void trace_event(uint16_t type, uint32_t pid, const uint64_t *args
         trace_event_slow(type, pid, args, nargs);
 }
 
-static inline void trace_fork(uint32_t parent, uint32_t child, uint64_t pages, int64_t result)
+/* fork of parent into child; result is space_fork's (0, or -COWL_ENOMEM). */
+static inline void trace_fork(struct proc *parent, struct proc *child, int result)
 {
-    uint64_t a[] = {child, pages, (uint64_t)result};
-    trace_event(TRACE_fork, parent, a, 3);
+    if (trace_unlikely(trace_on))
+        trace_fork_slow(parent, child, result);
 }
 
-/* A batch request (PG_ALLOC, PG_SHARE, PG_RELEASE) and the pool after it. */
+/* A batch request and the pool after it; only PG_ALLOC, PG_SHARE and
+ * PG_RELEASE are events (PG_TRACE, PG_AUDIT, PG_STAT are bookkeeping). */
 static inline void trace_batch(uint32_t pid, uint32_t label, uint64_t count,
                                const struct pg_reply_msg *r)
 {
     uint64_t a[] = {label, count, r->label, r->free, r->used, r->shared};
-    trace_event(TRACE_batch, pid, a, 6);
+    if (trace_unlikely(trace_on) && label <= PG_RELEASE)
+        trace_event_slow(TRACE_batch, pid, a, 6);
 }
 
 /* kill() of pid: the reason is a signal. */

@@ -238,9 +238,11 @@ def selector(args, fmt):
         raise TraceError(None, f"--event: no event named {', '.join(sorted(unknown))} "
                          f"(events: {', '.join(fmt.events.values())})")
 
+    narrowed = args.pid is not None or args.decision or args.va
+
     def keep(ev):
         if ev["event"] == "stream":
-            return not names or "stream" in names
+            return (not names or "stream" in names) and not narrowed
         if names and ev["event"] not in names:
             return False
         if args.pid is not None and ev["pid"] != args.pid and ev["event"] != "lost":

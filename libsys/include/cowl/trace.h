@@ -95,7 +95,7 @@ struct cowl_trace_fault {
     uint64_t old_frame, new_frame;     /* new_frame 0 unless the decision is copy */
     uint32_t count;                    /* the frame's count as the decider saw it */
     uint16_t decision;                 /* PG_COPY, PG_REUSE, PG_KILL (abi.h) */
-    uint16_t resume_hart;              /* hart the thread went back to user mode on */
+    uint16_t resume_hart;              /* hart it returned to user mode (or exited) on: its ring */
     uint64_t reserved;
 };
 
