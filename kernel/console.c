@@ -13,10 +13,11 @@
  * a prompt it can redraw the prompt and the line typed so far.
  */
 #include "console.h"
+#include "panic.h"
+#include "lock.h"
 #include "printk.h"
-#include "proc.h"
 #include "string.h"
-#include "sched.h"
+#include "uart.h"
 
 #define CTRL(c)   ((c) - '@')
 #define RING_SIZE (2 * COWL_LINE_MAX)
@@ -33,7 +34,7 @@ static int fg_group; /* process group Ctrl-C interrupts; 0: none */
 
 static void echo(const char *s)
 {
-    console_write_raw(s, strlen(s));
+    printk_write(s, strlen(s));
 }
 
 static void erase_one(void)
@@ -42,12 +43,12 @@ static void erase_one(void)
     echo("\b \b");
 }
 
-/* Write the remembered output and the line being typed again. */
+/* Write the remembered output (the prompt) and the line being typed again. */
 static void redraw(void)
 {
-    console_write_raw(tail, tail_len);
+    printk_write(tail, tail_len);
     for (unsigned i = ready; i != edit; i++)
-        console_write_raw(&ring[i % RING_SIZE], 1);
+        printk_write(&ring[i % RING_SIZE], 1);
 }
 
 /* A character that does not fit: say why once per line, then drop quietly. */
@@ -61,9 +62,9 @@ static void line_full(void)
     redraw();
 }
 
-/* End the line with c (newline or Ctrl-D) and hand it to the readers. The
- * kept slot makes room for c unless completed lines already fill the ring. */
-static void end_line(char c)
+/* End the line with c (newline or Ctrl-D) for the readers. The kept slot
+ * makes room for c unless completed lines already fill the ring. */
+static enum console_action end_line(char c)
 {
     if (edit - head < RING_SIZE)
         ring[edit++ % RING_SIZE] = c;
@@ -71,58 +72,69 @@ static void end_line(char c)
         echo("\n");
     ready = edit;
     full_said = false;
-    sched_wakeup(ring);
+    return CONSOLE_WAKE_READERS;
 }
 
-/* Ctrl-C: drop the line being typed and kill the foreground job, if any; at
- * a prompt (no job) redraw the prompt, as the reader still waits. */
-static void interrupt(void)
+/* Ctrl-C: drop the line being typed; the caller interrupts the job. */
+static enum console_action interrupt(void)
 {
     edit = ready;
     full_said = false;
     echo("^C\n");
-    if (fg_group && proc_kill_group(fg_group) > 0)
-        return;
-    redraw();
+    return CONSOLE_INTERRUPT;
 }
 
-void console_input(char c)
+enum console_action console_input(char c)
 {
+    ASSERT(spin_held(&big_lock));
     switch (c) {
     case CTRL('C'):
-        interrupt();
-        return;
+        return interrupt();
     case CTRL('P'):
-        sched_dump();
-        redraw();
-        return;
+        return CONSOLE_LIST_PROCESSES;
     case CTRL('U'):
         while (edit != ready)
             erase_one();
         full_said = false;
-        return;
+        return CONSOLE_NOTHING;
     case '\x7f':
     case '\b':
         if (edit != ready)
             erase_one();
-        return;
+        return CONSOLE_NOTHING;
     case '\r':
     case '\n':
     case CTRL('D'):
-        end_line(c == CTRL('D') ? c : '\n');
-        return;
+        return end_line(c == CTRL('D') ? c : '\n');
     }
     if (edit - ready >= COWL_LINE_MAX - 1 || edit - head >= RING_SIZE - 1) {
         line_full();
-        return;
+        return CONSOLE_NOTHING;
     }
     ring[edit++ % RING_SIZE] = c;
-    console_write_raw(&c, 1);
+    printk_write(&c, 1);
+    return CONSOLE_NOTHING;
+}
+
+int console_getc(void)
+{
+    return uart_getc();
+}
+
+void console_redraw(void)
+{
+    redraw();
+}
+
+int console_foreground(void)
+{
+    return fg_group;
 }
 
 void console_output(const char *s, size_t n)
 {
-    console_write_raw(s, n);
+    ASSERT(spin_held(&big_lock));
+    printk_write(s, n);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '\n')
             tail_len = 0;
@@ -133,6 +145,7 @@ void console_output(const char *s, size_t n)
 
 void console_set_foreground(int group)
 {
+    ASSERT(spin_held(&big_lock));
     fg_group = group;
 }
 
@@ -143,6 +156,7 @@ int console_line_ready(void)
 
 size_t console_take(char *dst, size_t n)
 {
+    ASSERT(spin_held(&big_lock));
     size_t got = 0;
     while (got < n && head != ready) {
         char c = ring[head++ % RING_SIZE];

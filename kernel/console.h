@@ -10,9 +10,23 @@
 #include <stddef.h>
 #include "cowl/abi.h"
 
-/* Called from the UART interrupt with one received character. Caller holds
- * big_lock. */
-void console_input(char c);
+/* What the kernel must do after a key, which the console cannot do itself
+ * (it sits below the scheduler and the process table). */
+enum console_action {
+    CONSOLE_NOTHING,
+    CONSOLE_WAKE_READERS,   /* a line (or end of input) is ready: wake console_chan() */
+    CONSOLE_INTERRUPT,      /* Ctrl-C: kill the foreground group; if none, console_redraw() */
+    CONSOLE_LIST_PROCESSES, /* Ctrl-P: list the processes, then console_redraw() */
+};
+
+/* The next character from the UART, or -1. */
+int console_getc(void);
+/* Take one received character. Caller holds big_lock. */
+enum console_action console_input(char c);
+/* Write the prompt and the partly typed line again (after other output). */
+void console_redraw(void);
+/* The process group Ctrl-C interrupts (0: none). */
+int console_foreground(void);
 /* Write a program's output; remembered since its last newline so that the
  * prompt can be redrawn after Ctrl-P. Caller holds big_lock. */
 void console_output(const char *s, size_t n);

@@ -4,6 +4,7 @@
  * never dereferenced and a bad one gives -1, not a fault.
  */
 #include "copy.h"
+#include "page.h"
 #include "fault.h"
 #include "proc.h"
 #include "sched.h"
@@ -27,7 +28,7 @@ static uint64_t user_frame(struct space *s, uva_t va, uint64_t need)
     }
     if (!(*pte & need))
         return 0;
-    return pte_pa(*pte) + (va & 4095);
+    return pte_pa(*pte) + (va & PAGE_MASK);
 }
 
 /* Move n bytes between kbuf and user va, a page at a time, in the direction
@@ -40,7 +41,7 @@ static int copy_pages(struct space *s, uva_t va, char *kbuf, uint64_t n, uint64_
         uint64_t pa = user_frame(s, va, need);
         if (!pa)
             return -1;
-        uint64_t chunk = 4096 - (va & 4095);
+        uint64_t chunk = PAGE_SIZE - (va & PAGE_MASK);
         chunk = chunk < n ? chunk : n;
         if (need == PTE_W)
             memmove((void *)pa, kbuf, chunk);

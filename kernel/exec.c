@@ -8,16 +8,16 @@
  * touched.
  */
 #include "exec.h"
+#include "lock.h"
+#include "page.h"
 #include "bootfs.h"
 #include "copy.h"
-#include "frames.h"
 #include "kvm.h"
 #include "machine.h"
 #include "panic.h"
 #include "printk.h"
 #include "proc.h"
 #include "sched.h"
-#include "selftest.h"
 #include "space.h"
 #include "string.h"
 #include "trace.h"
@@ -43,17 +43,16 @@ struct elf_phdr {
     uint64_t offset, vaddr, paddr, filesz, memsz, align;
 };
 
-extern struct machine machine;
-
 /* Copy into s at va through the direct map, whatever the page's permissions. */
-static void load_bytes(struct space *s, uint64_t va, const uint8_t *src, uint64_t n)
+void exec_poke(struct space *s, uint64_t va, const void *from, uint64_t n)
 {
+    const uint8_t *src = from;
     while (n) {
         pte_t *pte = space_pte(s, va);
         ASSERT(pte);
-        uint64_t chunk = 4096 - (va & 4095);
+        uint64_t chunk = PAGE_SIZE - (va & PAGE_MASK);
         chunk = chunk < n ? chunk : n;
-        memcpy((void *)(pte_pa(*pte) + (va & 4095)), src, chunk);
+        memcpy((void *)(pte_pa(*pte) + (va & PAGE_MASK)), src, chunk);
         va += chunk;
         src += chunk;
         n -= chunk;
@@ -100,10 +99,10 @@ static int load_elf(struct space *s, const uint8_t *data, uint64_t size, uint64_
         if (check_segment(ph, size) < 0 || !(ph->flags & PF_R))
             return -COWL_ENOEXEC;
         uint64_t first = ph->vaddr & ~4095UL;
-        uint64_t last = (ph->vaddr + ph->memsz + 4095) & ~4095UL;
-        if (space_map_new(s, first, (last - first) / 4096, segment_flags(ph->flags)) < 0)
+        uint64_t last = page_up(ph->vaddr + ph->memsz);
+        if (space_map_new(s, first, (last - first) / PAGE_SIZE, segment_flags(ph->flags)) < 0)
             return -COWL_ENOMEM;
-        load_bytes(s, ph->vaddr, data + ph->offset, ph->filesz);
+        exec_poke(s, ph->vaddr, data + ph->offset, ph->filesz);
         *end = last > *end ? last : *end;
     }
     if (h->entry < COWL_USER_BASE || h->entry >= *end)
@@ -114,7 +113,7 @@ static int load_elf(struct space *s, const uint8_t *data, uint64_t size, uint64_
 
 static int map_stack(struct space *s)
 {
-    uint64_t base = COWL_STACK_TOP - COWL_STACK_PAGES * 4096;
+    uint64_t base = COWL_STACK_TOP - COWL_STACK_PAGES * PAGE_SIZE;
     return space_map_new(s, base, COWL_STACK_PAGES, PTE_R | PTE_W) < 0 ? -COWL_ENOMEM : 0;
 }
 
@@ -137,7 +136,7 @@ static uint64_t push_args(struct space *s, const char *args, int argc, uint64_t 
 {
     uint64_t strings = args_stack_bytes(args, argc), ptr_bytes = (argc + 1) * sizeof(uint64_t);
     uint64_t sp = (COWL_STACK_TOP - strings - ptr_bytes) & ~15UL, str = COWL_STACK_TOP, zero = 0;
-    if (strings + ptr_bytes + 16 > COWL_STACK_PAGES * 4096)
+    if (strings + ptr_bytes + 16 > COWL_STACK_PAGES * PAGE_SIZE)
         return 0;
     for (int i = 0; i < argc; i++) {
         uint64_t n = strlen(args) + 1;
@@ -152,17 +151,27 @@ static uint64_t push_args(struct space *s, const char *args, int argc, uint64_t 
     return sp;
 }
 
-static void set_entry(struct thread *t, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1)
+void exec_set_entry(struct thread *t, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1)
 {
     uint64_t kernel_sp = t->tf.kernel_sp;
     t->tf = (struct trapframe){.sepc = pc, .kernel_sp = kernel_sp};
-    t->tf.x[2] = sp;
-    t->tf.x[10] = a0;
-    t->tf.x[11] = a1;
+    tf_set_sp(&t->tf, sp);
+    tf_set_result(&t->tf, a0); /* a0 and a1: main's argc and argv */
+    tf_msg(&t->tf)[0] = a1;
+}
+
+int exec_image(struct space *s, const char *name, uint64_t *entry, uint64_t *end)
+{
+    const struct bootfs_file *f = bootfs_find(name);
+    if (!f)
+        return -COWL_ENOENT;
+    int err = load_elf(s, f->data, f->size, entry, end);
+    return err ? err : map_stack(s);
 }
 
 int exec_program(const char *name, const char *args, int argc)
 {
+    ASSERT(spin_held(&big_lock));
     const struct bootfs_file *f = bootfs_find(name);
     if (!f)
         return -COWL_ENOENT;
@@ -172,9 +181,7 @@ int exec_program(const char *name, const char *args, int argc)
     if (!s)
         return -COWL_ENOMEM;
     uint64_t entry, end, uargv = 0, sp = 0;
-    int err = load_elf(s, f->data, f->size, &entry, &end);
-    if (!err)
-        err = map_stack(s);
+    int err = exec_image(s, name, &entry, &end);
     if (!err && !(sp = push_args(s, args, argc, &uargv)))
         err = -COWL_E2BIG;
     if (err) {
@@ -187,52 +194,8 @@ int exec_program(const char *name, const char *args, int argc)
     p->space = s;
     strlcpy(p->name, f->name, sizeof(p->name));
     trace_exec((uint32_t)p->pid, p->name);
-    set_entry(p->thread, entry, sp, (uint64_t)argc, uargv);
+    exec_set_entry(p->thread, entry, sp, (uint64_t)argc, uargv);
     space_activate(s);
     space_destroy(old);
     return argc;
-}
-
-/* The pager's program: `pager=hostile` boots the test build that lies. */
-static const struct bootfs_file *pager_program(void)
-{
-    char which[16];
-    if (bootarg_get(machine.bootargs, "pager", which, sizeof(which)) &&
-        !strncmp(which, "hostile", sizeof("hostile"))) {
-        printk("cowl: starting the hostile test pager (pager=hostile)\n");
-        return bootfs_find("pager-hostile");
-    }
-    return bootfs_find("pager");
-}
-
-int exec_load_pager(struct proc *p, uint64_t batch_pa)
-{
-    const struct bootfs_file *f = pager_program();
-    struct space *s = p->space;
-    uint64_t entry, end;
-    if (!f || load_elf(s, f->data, f->size, &entry, &end) < 0 || map_stack(s) < 0)
-        return -1;
-    uint64_t nframes = (user_pool_end - user_pool_base) / 4096;
-    uint64_t table_pages = (PAGER_TABLE_BYTES(nframes) + 4095) / 4096;
-    if (space_map_new(s, COWL_PAGER_TABLE_VA, table_pages, PTE_R | PTE_W) < 0)
-        return -1;
-    for (uint64_t i = 0; i < COWL_BATCH_MAX * sizeof(uint32_t) / 4096; i++) {
-        pte_t *pte = sv39_walk(s->root, COWL_PAGER_BATCH_VA + i * 4096, kvm_alloc_table, 0);
-        if (!pte)
-            return -1;
-        *pte = pte_make(batch_pa + i * 4096, PTE_USER_RW);
-    }
-    struct pager_boot boot = {
-        .pool_base = user_pool_base,
-        .pool_frames = nframes,
-        .reserved = frames_reserved(),
-        .table_va = COWL_PAGER_TABLE_VA,
-        .batch_va = COWL_PAGER_BATCH_VA,
-        .bootargs_trace = bootarg_on(machine.bootargs, "trace"),
-    };
-    uint64_t sp = (COWL_STACK_TOP - sizeof(boot)) & ~15UL;
-    load_bytes(s, sp, (const uint8_t *)&boot, sizeof(boot));
-    s->heap = s->brk = end;
-    set_entry(p->thread, entry, sp, sp, 0);
-    return 0;
 }

@@ -6,7 +6,8 @@
 
 #include <stdint.h>
 
-struct proc;
+struct space;
+struct thread;
 
 /* Replace the current process's image with the program `name`, passing the
  * argc NUL-terminated strings that lie back to back in args (at most
@@ -14,8 +15,14 @@ struct proc;
  * a0), or a negative error with the process untouched. Caller holds
  * big_lock; may block. */
 int exec_program(const char *name, const char *args, int argc);
-/* Boot: load the pager into p (its space is pinned) and map its tables and
- * the batch buffer; sets its registers. */
-int exec_load_pager(struct proc *p, uint64_t batch_pa);
+/* Load the boot image's program `name` and a fresh stack into the empty
+ * space s; *entry and *end (the end of the image) for the caller. 0, or a
+ * negative error (s then holds what was mapped, for the caller to destroy). */
+int exec_image(struct space *s, const char *name, uint64_t *entry, uint64_t *end);
+/* Copy n bytes into s at va through the direct map, whatever the pages'
+ * permissions (the pages must be mapped). */
+void exec_poke(struct space *s, uint64_t va, const void *from, uint64_t n);
+/* Start t's user registers afresh: pc, sp, a0, a1. */
+void exec_set_entry(struct thread *t, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1);
 
 #endif

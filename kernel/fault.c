@@ -1,61 +1,67 @@
 /*
- * The COW fault path.
+ * The COW fault path: the kernel reports, the pager decides, the kernel
+ * checks and applies. One path for a user store (trap.c) and for a kernel
+ * write into user memory (copy.c), and one place where a decision is
+ * applied (fault_apply, reached only through pager_call_done).
  *
  *   store to va --> PTE valid, user, COW, not writable?
  *                     no  --> -1: not ours (the caller kills or fails)
- *                     yes --> PG_FAULT message (space, va, pc, frame, flags, hart)
- *                             to the pager; the thread blocks
- *   pager reply --> fault_apply, in the pager's reply_recv entry:
- *                     seq must match the pending request, and the PTE must
- *                     still be the one reported (re-read now)
- *                     PG_REUSE --> the old frame mapped only here:
+ *                     yes --> PG_FAULT {space, hart, va, pc, frame}
+ *                             through pager_call; the thread blocks
+ *   the answer --> pager_call_done (seq checked) --> fault_apply:
+ *                     the PTE must still be the one reported (re-read now)
+ *                     PG_REUSE  --> the old frame mapped only here:
  *                                   set W, clear COW
  *                     PG_COPY F --> F a pool frame no PTE maps (so not the
  *                                   old one): copy old -> F, map F writable
- *                     PG_KILL or a failed check --> the thread is killed
+ *                     PG_KILL or a failed check --> PG_KILL: the caller kills
  *                     then bump the space's TLB generation; the thread resumes
  *
- * cow=kernel runs the same policy inside the kernel (frames.c), with no IPC.
+ * Who answers (the pager over IPC, or the policy inside the kernel in
+ * cow=kernel) is pager_client's business, not this file's.
  * Lock order: big_lock only; the thread blocks holding nothing else.
  */
 #include "fault.h"
 #include "cpu.h"
-#include "frames.h"
-#include "printk.h"
+#include "lock.h"
+#include "page.h"
+#include "pager_client.h"
+#include "panic.h"
 #include "proc.h"
+#include "space.h"
 #include "string.h"
 #include "thread.h"
 
+/* Why the decision rep for request req may not be applied, or 0; *ptep is
+ * the PTE to change. */
 static const char *check_decision(struct thread *t, const struct pg_fault_msg *req,
                                   const struct pg_reply_msg *rep, pte_t **ptep)
 {
-    if (rep->seq != req->seq)
-        return "answers another request";
+    if (rep->label != PG_COPY && rep->label != PG_REUSE)
+        return rep->label == PG_KILL ? "kill" : "an unknown decision";
     pte_t *pte = space_pte(t->proc->space, req->va);
     if (!pte || !(*pte & PTE_COW) || pte_pa(*pte) != req->frame)
         return "the PTE changed since the fault";
-    if (rep->label == PG_COPY && (!frames_in_pool(rep->frame) || space_frame_maps(rep->frame) != 0))
+    if (rep->label == PG_COPY &&
+        (!pager_frame_in_pool(rep->frame) || space_frame_maps(rep->frame) != 0))
         return "the new frame is not a free pool frame";
     if (rep->label == PG_REUSE && space_frame_maps(req->frame) != 1)
         return "reuse of a frame other spaces map";
-    if (rep->label != PG_COPY && rep->label != PG_REUSE)
-        return rep->label == PG_KILL ? "kill" : "an unknown decision";
     *ptep = pte;
     return 0;
 }
 
 void fault_apply(struct thread *t)
 {
-    const struct pg_fault_msg *req = (const struct pg_fault_msg *)&t->kreq;
-    struct pg_reply_msg *rep = (struct pg_reply_msg *)&t->kreply;
-    if (req->label != PG_FAULT)
-        return;
+    ASSERT(spin_held(&big_lock));
+    const struct pg_fault_msg *req = &t->kreq.fault;
+    struct pg_reply_msg *rep = &t->kreply.reply;
     pte_t *pte = 0;
     const char *why = check_decision(t, req, rep, &pte);
     if (why) {
         if (rep->label != PG_KILL)
-            frames_refused("cowl: pager decision for pid %d va 0x%lx refused: %s\n", t->proc->pid,
-                           req->va, why);
+            pager_refused("cowl: pager decision for pid %d va 0x%lx refused: %s\n", t->proc->pid,
+                          req->va, why);
         rep->label = PG_KILL;
         return;
     }
@@ -71,31 +77,19 @@ void fault_apply(struct thread *t)
 
 int fault_store(struct thread *t, uint64_t va, uint64_t pc)
 {
+    ASSERT(spin_held(&big_lock));
     pte_t *pte = space_pte(t->proc->space, va);
     if (!pte || (*pte & PTE_W) || !(*pte & PTE_COW))
         return -1;
-    union {
-        struct cowl_msg m;
-        struct pg_fault_msg f;
-    } req = {.f = {
-                 .label = PG_FAULT,
-                 .hart = (uint16_t)this_cpu()->hartid,
-                 .pte_flags = (uint16_t)(*pte & PTE_FLAGS_MASK),
-                 .space = (uint32_t)t->proc->pid,
-                 .va = va & ~4095UL,
-                 .pc = pc,
-                 .frame = pte_pa(*pte),
-             }};
-    union {
-        struct cowl_msg m;
-        struct pg_reply_msg r;
-    } reply;
-    frames_fault(t, &req.f, &reply.r);
-#ifdef COW_MODE_KERNEL
-    t->kreq = req.m;
-    t->kreply = reply.m;
-    fault_apply(t);
-    reply.m = t->kreply;
-#endif
-    return reply.r.label == PG_REUSE || reply.r.label == PG_COPY ? 0 : -1;
+    t->kreq.fault = (struct pg_fault_msg){
+        .label = PG_FAULT,
+        .space = (uint32_t)t->proc->pid,
+        .hart = this_cpu()->hartid,
+        .va = page_down(va),
+        .pc = pc,
+        .frame = pte_pa(*pte),
+    };
+    pager_call(t);
+    uint32_t decision = t->kreply.h.label;
+    return decision == PG_REUSE || decision == PG_COPY ? 0 : -1;
 }

@@ -380,14 +380,6 @@ static int subnode_n(const struct fdt *f, int parent, const char *want, uint64_t
     return c;
 }
 
-int fdt_subnode(const struct fdt *f, int parent, const char *want)
-{
-    uint64_t n = 0;
-    while (want[n])
-        n++;
-    return subnode_n(f, parent, want, n);
-}
-
 int fdt_path(const struct fdt *f, const char *path)
 {
     if (path[0] != '/')

@@ -85,8 +85,6 @@ bool fdt_name_matches(const char *name, const char *want);
 /* First child of node, next sibling of node: FDT_ERR_NOTFOUND when none. */
 int fdt_first_child(const struct fdt *f, int node);
 int fdt_next_sibling(const struct fdt *f, int node);
-/* The child of parent whose name matches want (fdt_name_matches). */
-int fdt_subnode(const struct fdt *f, int parent, const char *want);
 /* The node at an absolute path such as "/cpus/cpu@0" (components matched
  * with fdt_name_matches). */
 int fdt_path(const struct fdt *f, const char *path);

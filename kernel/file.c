@@ -13,9 +13,10 @@
 #include "sched.h"
 #include "string.h"
 
-#define NFILE     128
-#define PIPE_SIZE 512
-#define CHUNK     128
+#define NFILE         128
+#define PIPE_SIZE     512
+#define CHUNK         128
+#define CONSOLE_WHOLE 1024
 
 enum file_kind { F_FREE, F_CONSOLE, F_PIPE_READ, F_PIPE_WRITE, F_BOOT };
 
@@ -120,11 +121,20 @@ static int64_t console_read(uva_t dst, uint64_t n)
     return copy_out(my_space(), dst, buf, got) < 0 ? -1 : (int64_t)got;
 }
 
+/* The first CONSOLE_WHOLE bytes of a write go out in one piece, as lines
+ * do; past them the UART's pace (about 0.5 MB/s) would hold big_lock, and
+ * so every hart, for as long as the user likes, so the writer pauses after
+ * each chunk and stops once killed. */
 static int64_t console_write(uva_t src, uint64_t n)
 {
     char buf[CHUNK];
     for (uint64_t done = 0; done < n;) {
         uint64_t chunk = n - done < CHUNK ? n - done : CHUNK;
+        if (done >= CONSOLE_WHOLE) {
+            sched_pause();
+            if (proc_current()->killed)
+                return (int64_t)done;
+        }
         if (copy_in(my_space(), buf, src + done, chunk) < 0)
             return done ? (int64_t)done : -1;
         console_output(buf, chunk);

@@ -6,15 +6,16 @@
  *   recv:       a sender waits   -> transfer, wake a plain sender
  *               none waits       -> queue on receivers, block
  *   reply:      the caller the receiver owes -> transfer, wake it; a kernel
- *               call's answer lands in the caller's kreply, and a fault's
- *               decision is applied here (fault_apply), in the replier's entry
+ *               call's answer lands in the caller's kreply and goes to
+ *               pager_call_done, in the replier's entry
  *
  * A blocked thread's result is written into its trap frame by its partner.
  * A kernel call stays blocked until answered, even if its process is killed:
  * the pager may already have acted on it, and the answer settles the books.
  */
 #include "ipc.h"
-#include "fault.h"
+#include "lock.h"
+#include "pager_client.h"
 #include "panic.h"
 #include "proc.h"
 #include "sched.h"
@@ -80,7 +81,7 @@ static void unlink(struct thread **q, struct thread *t)
 
 static void wake(struct thread *t, int64_t a0)
 {
-    t->tf.x[10] = (uint64_t)a0;
+    tf_set_result(&t->tf, (uint64_t)a0);
     t->ipc_op = IPC_NONE;
     t->ipc_ep = 0;
     t->state = T_RUNNABLE;
@@ -89,11 +90,11 @@ static void wake(struct thread *t, int64_t a0)
 /* Move the sender's message into the receiver's registers. */
 static void transfer(struct thread *from, struct thread *to)
 {
-    const uint64_t *words = from->in_kcall ? from->kreq.w : &from->tf.x[11];
+    const uint64_t *words = from->in_kcall ? from->kreq.raw.w : tf_msg(&from->tf);
     for (int i = 0; i < COWL_MSG_WORDS; i++)
-        to->tf.x[11 + i] = words[i];
-    to->tf.x[16] = from->in_kcall ? 0 : (uint64_t)from->proc->pid;
-    to->tf.x[10] = 0;
+        tf_msg(&to->tf)[i] = words[i];
+    tf_set_badge(&to->tf, from->in_kcall ? 0 : (uint64_t)from->proc->pid);
+    tf_set_result(&to->tf, 0);
 }
 
 /* The receiver r takes sender s's message. */
@@ -144,11 +145,11 @@ int64_t ipc_send(struct thread *t, struct endpoint *ep, int call)
         }
         t->state = T_BLOCKED;
         sched_handoff(r); /* fast path: the receiver runs on this hart now */
-        return (int64_t)t->tf.x[10];
+        return (int64_t)tf_result(&t->tf);
     }
     enqueue(&ep->senders, t);
     block(t, t->ipc_op, ep);
-    return (int64_t)t->tf.x[10];
+    return (int64_t)tf_result(&t->tf);
 }
 
 int64_t ipc_recv(struct thread *t, struct endpoint *ep, struct thread *next)
@@ -169,10 +170,10 @@ int64_t ipc_recv(struct thread *t, struct endpoint *ep, struct thread *next)
         t->ipc_ep = ep;
         t->state = T_BLOCKED;
         sched_handoff(next);
-        return (int64_t)t->tf.x[10];
+        return (int64_t)tf_result(&t->tf);
     }
     block(t, IPC_RECV, ep);
-    return (int64_t)t->tf.x[10];
+    return (int64_t)tf_result(&t->tf);
 }
 
 int64_t ipc_reply(struct thread *t, struct thread **woken)
@@ -186,22 +187,22 @@ int64_t ipc_reply(struct thread *t, struct thread **woken)
     ASSERT(c->ipc_op == IPC_REPLY_WAIT && c->state == T_BLOCKED);
     if (c->in_kcall) {
         for (int i = 0; i < COWL_MSG_WORDS; i++)
-            c->kreply.w[i] = t->tf.x[11 + i];
-        fault_apply(c);
+            c->kreply.raw.w[i] = tf_msg(&t->tf)[i];
+        pager_call_done(c);
         c->ipc_op = IPC_NONE;
         c->state = T_RUNNABLE;
         return 0;
     }
     for (int i = 0; i < COWL_MSG_WORDS; i++)
-        c->tf.x[11 + i] = t->tf.x[11 + i];
-    c->tf.x[16] = (uint64_t)t->proc->pid;
+        tf_msg(&c->tf)[i] = tf_msg(&t->tf)[i];
+    tf_set_badge(&c->tf, (uint64_t)t->proc->pid);
     wake(c, 0);
     return 0;
 }
 
-void ipc_kernel_call(struct thread *t, struct endpoint *ep, const struct cowl_msg *req)
+void ipc_kernel_call(struct thread *t, struct endpoint *ep)
 {
-    t->kreq = *req;
+    ASSERT(spin_held(&big_lock));
     t->in_kcall = true;
     t->ipc_op = IPC_KCALL;
     struct thread *r = dequeue(&ep->receivers);

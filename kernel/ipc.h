@@ -35,9 +35,9 @@ int64_t ipc_recv(struct thread *t, struct endpoint *ep, struct thread *next);
 /* *woken (if not 0) is the thread the reply made runnable. */
 int64_t ipc_reply(struct thread *t, struct thread **woken);
 
-/* Send req to ep for thread t, which blocks until the reply is in t->kreply.
- * Caller holds big_lock and is t. */
-void ipc_kernel_call(struct thread *t, struct endpoint *ep, const struct cowl_msg *req);
+/* Send t->kreq to ep for thread t, which blocks until the reply is in
+ * t->kreply and pager_call_done has seen it. Caller holds big_lock and is t. */
+void ipc_kernel_call(struct thread *t, struct endpoint *ep);
 
 /* t is dying: take it off every queue and forget replies owed to it. */
 void ipc_forget(struct thread *t);

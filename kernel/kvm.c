@@ -7,10 +7,11 @@
  * last kernel root slot, lies the thread stacks' window (kstack.c).
  */
 #include "kvm.h"
+#include "page.h"
 #include "kalloc.h"
 #include "kstack.h"
 #include "panic.h"
-#include "arch/riscv/csr.h"
+#include "arch/riscv/arch.h"
 #include "cowl/abi.h"
 
 _Static_assert((SV39_GIGA * SV39_KERNEL_SLOTS) == COWL_USER_BASE,
@@ -31,8 +32,8 @@ uint64_t kvm_alloc_table(void *ctx)
 
 static void map(uint64_t va, uint64_t size, uint64_t flags)
 {
-    uint64_t start = va & ~(SV39_PAGE - 1);
-    uint64_t end = (va + size + SV39_PAGE - 1) & ~(SV39_PAGE - 1);
+    uint64_t start = page_down(va);
+    uint64_t end = page_up(va + size);
     if (sv39_map(kernel_root, start, start, end - start, flags | PTE_G | PTE_A | PTE_D,
                  kvm_alloc_table, 0) < 0)
         panic("kvm: cannot map 0x%lx..0x%lx", start, end);
@@ -67,14 +68,15 @@ void kvm_init(const struct machine *m)
     map(text, rodata - text, PTE_R | PTE_X);
     map(rodata, data - rodata, PTE_R);
     map_ram(data, ram_end);
-    kstack_init(kernel_root, kvm_alloc_table);
+    if (kstack_init(kernel_root, kvm_alloc_table) < 0)
+        panic("kvm: the kernel pool cannot hold the thread stacks");
 }
 
 void kvm_install(void)
 {
-    sfence_vma_all();
-    csr_write(satp, SATP_MODE_SV39 | ((uint64_t)kernel_root >> 12));
-    sfence_vma_all();
+    arch_tlb_flush_all();
+    arch_space_install((uint64_t)kernel_root, 0);
+    arch_tlb_flush_all();
 }
 
 pte_t *kvm_root(void)

@@ -9,15 +9,15 @@
  * error too, since dropping one would let the kernel hand it out.
  */
 #include "machine.h"
+#include "arch/riscv/cause.h"
 
-#define IRQ_S_EXTERNAL 9
-#define NO_CONTEXT     UINT32_MAX
+#define NO_CONTEXT UINT32_MAX
 
 /* The phandle of each taken hart's interrupt-controller child (0 if none),
  * for matching the PLIC's interrupts-extended against; and the hart whose
  * place in the table is kept until it appears. */
 struct hart_intc {
-    uint32_t phandle[MACHINE_MAX_HARTS];
+    uint32_t phandle[MAX_HARTS];
     uint32_t boot_hart;
     bool boot_seen;
 };
@@ -85,7 +85,7 @@ static uint32_t intc_phandle(const struct fdt *f, int cpu)
  * boot hart until it appears. */
 static bool hart_fits(const struct machine *m, const struct hart_intc *intc, uint32_t id)
 {
-    uint32_t room = MACHINE_MAX_HARTS;
+    uint32_t room = MAX_HARTS;
     if (!intc->boot_seen && id != intc->boot_hart)
         room--;
     return m->nharts < room;
@@ -169,7 +169,7 @@ static int read_plic_contexts(const struct fdt *f, int plic, struct machine *m,
     for (uint32_t ctx = 0; ctx < p.len / 8; ctx++) {
         uint32_t ph = fdt_be32(p.data + 8 * ctx), irq = fdt_be32(p.data + 8 * ctx + 4);
         for (uint32_t h = 0; h < m->nharts; h++)
-            if (irq == IRQ_S_EXTERNAL && ph != 0 && intc->phandle[h] == ph)
+            if (irq == IRQ_S_EXT && ph != 0 && intc->phandle[h] == ph)
                 m->plic_context[h] = ctx;
     }
     return 0;

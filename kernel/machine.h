@@ -13,7 +13,6 @@
 #include "fdt.h"
 #include "arch/riscv/asm.h"
 
-#define MACHINE_MAX_HARTS    MAX_HARTS
 #define MACHINE_MAX_RESERVED 8
 #define MACHINE_MAX_VIRTIO   8    /* virtio-mmio transports recorded (QEMU virt has 8) */
 #define MACHINE_BOOTARGS_MAX 4096 /* COWL_BOOTARGS_MAX: what init and bootargs() see */
@@ -23,13 +22,13 @@ struct machine_region {
 };
 
 struct machine {
-    struct machine_region ram;            /* first /memory node's first reg entry */
-    uint32_t nharts_listed;               /* /cpus/cpu@N nodes whose status is absent or "okay" */
-    uint32_t nharts;                      /* how many of them are recorded: all that fit */
-    uint32_t hart_ids[MACHINE_MAX_HARTS]; /* their reg values, in tree order */
-    uint32_t plic_context[MACHINE_MAX_HARTS]; /* per hart_ids[i]: PLIC context for S-mode external
+    struct machine_region ram;        /* first /memory node's first reg entry */
+    uint32_t nharts_listed;           /* /cpus/cpu@N nodes whose status is absent or "okay" */
+    uint32_t nharts;                  /* how many of them are recorded: all that fit */
+    uint32_t hart_ids[MAX_HARTS];     /* their reg values, in tree order */
+    uint32_t plic_context[MAX_HARTS]; /* per hart_ids[i]: PLIC context for S-mode external
                                                  irq (9), UINT32_MAX if none */
-    uint64_t timebase_hz;                     /* /cpus timebase-frequency */
+    uint64_t timebase_hz;             /* /cpus timebase-frequency */
     bool sstc; /* every hart's riscv,isa string has the _sstc extension (or riscv,isa-extensions
                   lists "sstc") */
     struct machine_region uart;
@@ -45,9 +44,12 @@ struct machine {
     char bootargs[MACHINE_BOOTARGS_MAX]; /* /chosen bootargs, "" if absent; truncated safely */
 };
 
+/* The machine the kernel runs on: read once at boot (main.c), then constant. */
+extern struct machine machine;
+
 /* Fill *m from the DTB at blob (at most max_size bytes readable). 0 on success, a negative fdt
  * error otherwise (use fdt_strerror). Requires: RAM, at least one hart, timebase, uart. When the
- * tree lists more than MACHINE_MAX_HARTS harts, the first ones are recorded, always including
+ * tree lists more than MAX_HARTS harts, the first ones are recorded, always including
  * boot_hart (the hart that runs the kernel) if the tree lists it. */
 int machine_from_fdt(const void *blob, size_t max_size, uint32_t boot_hart, struct machine *m);
 

@@ -16,7 +16,7 @@
  */
 #include "console.h"
 #include "cpu.h"
-#include "frames.h"
+#include "pager_client.h"
 #include "kalloc.h"
 #include "kvm.h"
 #include "machine.h"
@@ -33,7 +33,7 @@
 #include "trace.h"
 #include "trap.h"
 #include "uart.h"
-#include "arch/riscv/csr.h"
+#include "arch/riscv/arch.h"
 #include "arch/riscv/sbi.h"
 
 #define MIB          (1024UL * 1024UL)
@@ -141,7 +141,7 @@ static void banner(void)
            (user_pool_end - user_pool_base) / MIB);
     /* The boot arguments may be longer than one printk line holds. */
     printk("cowl: timer %s, boot args \"", timer_uses_sstc() ? "sstc" : "sbi");
-    console_write_raw(machine.bootargs, strlen(machine.bootargs));
+    printk_write(machine.bootargs, strlen(machine.bootargs));
     printk("\"\n");
 }
 
@@ -163,7 +163,7 @@ void kmain(uint64_t hartid, const void *dtb)
         panic("boot: bad device tree at %p: %s", dtb, fdt_strerror(err));
     uart_init(machine.uart.base);
     fit_ram();
-    power_init(machine.test.size ? machine.test.base : 0, machine.ram.base + machine.ram.size);
+    power_init(machine.test.size ? machine.test.base : 0);
     layout_memory();
     kvm_init(&machine);
     kvm_install();
@@ -171,15 +171,16 @@ void kmain(uint64_t hartid, const void *dtb)
     uint32_t ctx = plic_context_of((uint32_t)hartid);
     if (ctx == UINT32_MAX)
         panic("boot: the device tree routes no PLIC context to hart %lu", hartid);
-    plic_init(machine.plic.base, machine.uart_irq, ctx);
+    plic_init(machine.plic.base, ctx);
+    plic_enable(machine.uart_irq);
     trap_init_hart();
     cpus[0].online = 1;
     start_other_harts((uint32_t)hartid);
     banner();
-    selftest_run(machine.bootargs);
+    selftest_run();
     space_init();
     trace_init(&machine);
-    frames_init();
+    pager_client_init();
     proc_create_init();
     sched_loop();
 }

@@ -8,10 +8,11 @@
 #include "panic.h"
 #include "cpu.h"
 #include "ksyms.h"
+#include "machine.h"
 #include "kstack.h"
 #include "power.h"
 #include "printk.h"
-#include "arch/riscv/csr.h"
+#include "arch/riscv/arch.h"
 
 extern char __kernel_start[];
 extern char boot_stacks[];
@@ -34,7 +35,7 @@ static const char *const exception_names[] = {
 
 const char *scause_name(uint64_t scause)
 {
-    if (scause & SCAUSE_INTERRUPT)
+    if (arch_cause_is_interrupt(scause))
         return "interrupt";
     uint64_t n = sizeof(exception_names) / sizeof(exception_names[0]);
     if (scause < n && exception_names[scause])
@@ -55,6 +56,12 @@ static void print_pc(int depth, uint64_t pc, uint64_t inside)
         printk("  #%d 0x%lx ?\n", depth, pc);
 }
 
+/* The end of RAM, or of everything before the device tree was read. */
+static uint64_t ram_end(void)
+{
+    return machine.ram.size ? machine.ram.base + machine.ram.size : ~0UL;
+}
+
 /* A frame pointer is followed only while it stays aligned inside the kernel's
  * memory or its thread stacks, clear of guard pages, so a corrupt or
  * overflowed chain ends the backtrace instead of faulting again. */
@@ -62,8 +69,7 @@ static int plausible_fp(uint64_t fp)
 {
     if ((fp & 7) || kstack_unmapped(fp - 16) || kstack_unmapped(fp - 8))
         return 0;
-    return kstack_in_window(fp - 16) ||
-           (fp > (uint64_t)__kernel_start + 16 && fp < power_ram_end());
+    return kstack_in_window(fp - 16) || (fp > (uint64_t)__kernel_start + 16 && fp < ram_end());
 }
 
 void backtrace(uint64_t fp)
@@ -91,7 +97,7 @@ void panic(const char *fmt, ...)
     printk(" (hart %u)\nbacktrace:\n", this_cpu()->hartid);
     uint64_t ra = (uint64_t)__builtin_return_address(0);
     print_pc(0, ra, ra - 1);
-    backtrace(read_fp());
+    backtrace(arch_frame_pointer());
     power_off(PANIC_EXIT_STATUS);
 }
 

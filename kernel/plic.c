@@ -4,8 +4,6 @@
  * 0x200000 + 0x1000*ctx.
  */
 #include "plic.h"
-#include "cpu.h"
-#include "uart.h"
 
 #define PRIORITY(irq)  (4 * (irq))
 #define ENABLE(ctx)    (0x2000 + 0x80 * (ctx))
@@ -13,29 +11,32 @@
 #define CLAIM(ctx)     (0x200004 + 0x1000 * (ctx))
 
 static uint64_t plic;
-static uint32_t uart_irq, uart_context;
+static uint32_t context;
 
 static volatile uint32_t *reg(uint64_t off)
 {
     return (volatile uint32_t *)(plic + off);
 }
 
-void plic_init(uint64_t base, uint32_t irq, uint32_t context)
+void plic_init(uint64_t base, uint32_t ctx)
 {
     plic = base;
-    uart_irq = irq;
-    uart_context = context;
-    *reg(PRIORITY(irq)) = 1;
-    reg(ENABLE(context))[irq / 32] |= 1U << (irq % 32);
-    *reg(THRESHOLD(context)) = 0;
+    context = ctx;
+    *reg(THRESHOLD(ctx)) = 0;
 }
 
-void plic_intr(void)
+void plic_enable(uint32_t irq)
 {
-    uint32_t irq;
-    while ((irq = *reg(CLAIM(uart_context))) != 0) {
-        if (irq == uart_irq)
-            uart_intr();
-        *reg(CLAIM(uart_context)) = irq;
-    }
+    *reg(PRIORITY(irq)) = 1;
+    reg(ENABLE(context))[irq / 32] |= 1U << (irq % 32);
+}
+
+uint32_t plic_claim(void)
+{
+    return *reg(CLAIM(context));
+}
+
+void plic_complete(uint32_t irq)
+{
+    *reg(CLAIM(context)) = irq;
 }

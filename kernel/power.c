@@ -9,17 +9,10 @@
 #define FINISHER_FAIL 0x3333
 
 static volatile uint32_t *test_dev;
-static uint64_t ram_end;
 
-void power_init(uint64_t test_base, uint64_t end)
+void power_init(uint64_t test_base)
 {
     test_dev = (volatile uint32_t *)test_base;
-    ram_end = end;
-}
-
-uint64_t power_ram_end(void)
-{
-    return ram_end ? ram_end : ~0UL;
 }
 
 void power_off(int status)

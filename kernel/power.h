@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-void power_init(uint64_t test_base, uint64_t ram_end);
+/* Use the sifive,test finisher at test_base (0: none, SBI reset instead). */
+void power_init(uint64_t test_base);
 __attribute__((noreturn)) void power_off(int status);
-uint64_t power_ram_end(void);
 
 #endif

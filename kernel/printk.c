@@ -136,7 +136,7 @@ static void emit(const char *s, size_t n)
     }
 }
 
-void console_write_raw(const char *s, size_t n)
+void printk_write(const char *s, size_t n)
 {
     int me = (int)this_cpu()->index;
     if (panic_owner >= 0) {
@@ -155,7 +155,7 @@ void vprintk(const char *fmt, va_list ap)
 {
     char buf[256];
     size_t n = format(buf, sizeof(buf), fmt, ap);
-    console_write_raw(buf, n);
+    printk_write(buf, n);
 }
 
 void printk(const char *fmt, ...)

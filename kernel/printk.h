@@ -12,8 +12,8 @@ __attribute__((format(printf, 1, 2))) void printk(const char *fmt, ...);
 void vprintk(const char *fmt, va_list ap);
 /* Format into buf (always NUL-terminated); returns the length written. */
 size_t format(char *buf, size_t size, const char *fmt, va_list ap);
-/* Write raw bytes to the console, bypassing formatting. */
-void console_write_raw(const char *s, size_t n);
+/* Write raw bytes to the console under the print lock, unformatted. */
+void printk_write(const char *s, size_t n);
 /* From now on only the panicking hart prints. */
 void printk_panic_mode(void);
 

@@ -8,7 +8,7 @@
 #include "copy.h"
 #include "exec.h"
 #include "file.h"
-#include "frames.h"
+#include "pager_client.h"
 #include "panic.h"
 #include "printk.h"
 #include "ratelimit.h"
@@ -16,7 +16,7 @@
 #include "string.h"
 #include "timer.h"
 #include "trap.h"
-#include "arch/riscv/csr.h"
+#include "arch/riscv/arch.h"
 
 static struct proc procs[NPROC];
 static struct proc *init_proc;
@@ -33,8 +33,7 @@ struct thread *proc_thread_at(int i)
     return procs[i].pid ? procs[i].thread : 0;
 }
 
-/* A process record with a thread starting at entry and an empty space. */
-static struct proc *alloc(const char *name, void (*entry)(void), bool pinned)
+struct proc *proc_create(const char *name, void (*entry)(void), bool pinned)
 {
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = &procs[i];
@@ -61,19 +60,6 @@ static void free_record(struct proc *p)
     p->pid = 0;
 }
 
-struct proc *proc_create_pager(struct endpoint *ep, uint64_t batch_pa)
-{
-    struct proc *p = alloc("pager", trap_thread_start, true);
-    if (!p || exec_load_pager(p, batch_pa) < 0)
-        panic("boot: cannot start the pager");
-    p->pager = true;
-    p->handles[COWL_PAGER_EP] = ep;
-    ep->receiver = p;
-    file_std_open(p->files);
-    p->thread->state = T_RUNNABLE;
-    return p;
-}
-
 static void init_start(void)
 {
     if (exec_program("init", "init", 1) < 0)
@@ -83,10 +69,10 @@ static void init_start(void)
 
 void proc_create_init(void)
 {
-    init_proc = alloc("init", init_start, false);
+    init_proc = proc_create("init", init_start, false);
     if (!init_proc)
         panic("boot: cannot create init");
-    struct endpoint *ep = frames_pager_endpoint();
+    struct endpoint *ep = pager_endpoint();
     if (ep) {
         ipc_endpoint_get(ep);
         init_proc->handles[COWL_PAGER_EP] = ep;
@@ -101,7 +87,7 @@ int proc_fork(void)
     struct proc *parent = proc_current();
     if (parent->pager)
         return -COWL_EPERM;
-    struct proc *child = alloc(parent->name, trap_thread_start, false);
+    struct proc *child = proc_create(parent->name, trap_thread_start, false);
     if (!child)
         return -COWL_ENOMEM;
     if (space_fork(parent->space, child->space) < 0) {
@@ -111,7 +97,7 @@ int proc_fork(void)
     }
     child->thread->tf = parent->thread->tf;
     child->thread->tf.kernel_sp = child->thread->kstack_top;
-    child->thread->tf.x[10] = 0;
+    tf_set_result(&child->thread->tf, 0); /* fork returns 0 in the child */
     child->parent = parent;
     child->privs = parent->privs;
     child->pgid = parent->pgid;

@@ -34,9 +34,10 @@ struct proc {
     struct endpoint *handles[NHANDLE];
 };
 
-/* Boot: the pager (pager modes), loaded from frames carved out of the pool;
- * its batch buffer (physical) is mapped at COWL_PAGER_BATCH_VA. */
-struct proc *proc_create_pager(struct endpoint *ep, uint64_t batch_pa);
+/* A new process record with a thread that starts at entry (in the kernel)
+ * and an empty space (pinned: the pager's, whose frames are carved at
+ * boot); 0 when a table is full. Its thread is not yet runnable. */
+struct proc *proc_create(const char *name, void (*entry)(void), bool pinned);
 /* Boot: init, whose thread execs "init" when it first runs. */
 void proc_create_init(void);
 

@@ -17,7 +17,7 @@
 #include "proc.h"
 #include "space.h"
 #include "trace.h"
-#include "arch/riscv/csr.h"
+#include "arch/riscv/arch.h"
 
 static struct thread threads[NTHREAD];
 
@@ -47,9 +47,9 @@ static void idle(void)
 {
     trace_poll();
     spin_unlock(&big_lock);
-    csr_set(sstatus, SSTATUS_SIE);
-    __asm__ volatile("wfi");
-    csr_clear(sstatus, SSTATUS_SIE);
+    arch_irq_on();
+    arch_wait();
+    arch_irq_off();
     spin_lock(&big_lock);
 }
 
@@ -117,8 +117,18 @@ int sched_pin(int hartid)
     return 0;
 }
 
+void sched_pause(void)
+{
+    spin_unlock(&big_lock);
+    arch_irq_on();
+    arch_irq_off();
+    spin_lock(&big_lock);
+    sched_yield();
+}
+
 void sched_sleep(const void *chan)
 {
+    ASSERT(spin_held(&big_lock));
     struct thread *t = sched_current();
     t->chan = chan;
     t->state = T_SLEEPING;
@@ -167,11 +177,4 @@ struct thread *sched_thread(unsigned i)
 {
     ASSERT(i < NTHREAD);
     return &threads[i];
-}
-
-void sched_dump(void)
-{
-    printk("\n");
-    proc_dump();
-    kstack_report();
 }

@@ -7,8 +7,6 @@
 
 #include "thread.h"
 
-#define NTHREAD 64
-
 /* Run threads on this hart for ever. Caller does not hold big_lock. */
 __attribute__((noreturn)) void sched_loop(void);
 /* Give up the hart; the caller's state is already set (not T_RUNNING).
@@ -24,6 +22,11 @@ void sched_yield(void);
  * caller is there on return), or on any hart again for COWL_PIN_ANY.
  * -COWL_EINVAL, and no change, for a hart that is not online. */
 int sched_pin(int hartid);
+/* A pause in a long kernel path: lets other harts take big_lock, takes a
+ * pending interrupt (the tick), then yields to this hart's other runnable
+ * threads. Caller holds big_lock and nothing another thread could change
+ * under it; it may resume on another hart. */
+void sched_pause(void);
 /* Sleep on chan until sched_wakeup(chan). Caller holds big_lock. */
 void sched_sleep(const void *chan);
 void sched_wakeup(const void *chan);
@@ -35,7 +38,5 @@ uint64_t sched_thread_count(void);
 /* Thread record i (0..NTHREAD-1), for naming the owner of stack slot i. */
 struct thread *sched_thread(unsigned i);
 struct thread *sched_current(void);
-/* Print every live thread's process and the kernel stacks' deepest use (Ctrl-P). */
-void sched_dump(void);
 
 #endif

@@ -7,6 +7,7 @@
  * hart's) recurse until the stack's guard page stops them.
  */
 #include "selftest.h"
+#include "bootargs.h"
 #include "cpu.h"
 #include "kalloc.h"
 #include "panic.h"
@@ -17,43 +18,17 @@
 #include "string.h"
 #include "timer.h"
 #include "kvm.h"
-#include "arch/riscv/csr.h"
+#include "arch/riscv/arch.h"
 
 extern char __kernel_start[];
-
-/* The word that ends the kernel's options: it and every word after it belong
- * to the program init runs, so `run=echo test=panic` echoes "test=panic". */
-static const char program_word[] = "run=";
-
-int bootarg_get(const char *args, const char *key, char *out, int size)
-{
-    size_t klen = strlen(key);
-    for (const char *p = args; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *word = p;
-        while (*p && *p != ' ')
-            p++;
-        if (!strncmp(word, program_word, sizeof(program_word) - 1))
-            return 0;
-        if ((size_t)(p - word) > klen && !strncmp(word, key, klen) && word[klen] == '=') {
-            int n = 0;
-            for (const char *v = word + klen + 1; v < p && n + 1 < size; v++)
-                out[n++] = *v;
-            out[n] = '\0';
-            return 1;
-        }
-    }
-    return 0;
-}
 
 static void wait_ticks(uint64_t n)
 {
     uint64_t until = timer_ticks() + n;
-    csr_set(sstatus, SSTATUS_SIE);
+    arch_irq_on();
     while (timer_ticks() < until)
-        __asm__ volatile("wfi");
-    csr_clear(sstatus, SSTATUS_SIE);
+        arch_wait();
+    arch_irq_off();
 }
 
 static int check(int ok, const char *what)
@@ -105,12 +80,6 @@ __attribute__((noinline)) static void selftest_fault_store(volatile uint64_t *wh
     *where = 42;
 }
 
-bool bootarg_on(const char *args, const char *key)
-{
-    char value[4];
-    return bootarg_get(args, key, value, sizeof(value)) && value[0] == '1';
-}
-
 /* Recursion the compiler can neither bound nor turn into a loop. */
 static volatile uint64_t recurse_limit = UINT64_MAX;
 
@@ -144,10 +113,10 @@ static void test_stack_overflow(void)
     context_switch(&this_cpu()->sched, &t->ctx);
 }
 
-void selftest_run(const char *bootargs)
+void selftest_run(void)
 {
     char name[32];
-    if (!bootarg_get(bootargs, "test", name, sizeof(name)))
+    if (!bootarg_get("test", name, sizeof(name)))
         return;
     if (!strncmp(name, "boot", 5))
         test_boot();

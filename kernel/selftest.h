@@ -6,14 +6,7 @@
 #ifndef KERNEL_SELFTEST_H
 #define KERNEL_SELFTEST_H
 
-#include <stdbool.h>
-
-/* Run the test bootargs names, if any; returns when there is none. */
-void selftest_run(const char *bootargs);
-/* The value of `key=` among the kernel's options (the words before `run=`)
- * copied into out, or 0 if absent. */
-int bootarg_get(const char *bootargs, const char *key, char *out, int size);
-/* True when bootargs holds `key=1` (trace=1, say). */
-bool bootarg_on(const char *bootargs, const char *key);
+/* Run the test the boot option `test=` names, if any; returns when there is none. */
+void selftest_run(void);
 
 #endif

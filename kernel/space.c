@@ -11,13 +11,14 @@
  * exactly the one.
  */
 #include "space.h"
+#include "page.h"
 #include "cpu.h"
-#include "frames.h"
+#include "pager_client.h"
 #include "kalloc.h"
 #include "kvm.h"
 #include "panic.h"
 #include "string.h"
-#include "arch/riscv/csr.h"
+#include "arch/riscv/arch.h"
 #include "cowl/abi.h"
 
 #define USER_SLOT_LO SV39_KERNEL_SLOTS
@@ -49,9 +50,9 @@ struct space *space_create(bool pinned)
 
 void space_init(void)
 {
-    maps_frames = (user_pool_end - user_pool_base) / SV39_PAGE;
+    maps_frames = (user_pool_end - user_pool_base) / PAGE_SIZE;
     uint64_t bytes = maps_frames * sizeof(*maps);
-    maps = (uint16_t *)kalloc_boot_run((bytes + SV39_PAGE - 1) / SV39_PAGE);
+    maps = (uint16_t *)kalloc_boot_run(page_count(bytes));
     if (!maps)
         panic("space: no room for the frame mapping counts");
 }
@@ -59,7 +60,7 @@ void space_init(void)
 /* The index of pool frame pa in maps[], or maps_frames if pa is no pool frame. */
 static uint64_t map_index(uint64_t pa)
 {
-    uint64_t i = (pa - user_pool_base) / SV39_PAGE;
+    uint64_t i = (pa - user_pool_base) / PAGE_SIZE;
     return pa >= user_pool_base && i < maps_frames ? i : maps_frames;
 }
 
@@ -116,11 +117,11 @@ static int release_leaf(pte_t *pte, uint64_t va, void *ctx)
         uint32_t *batch;
         uint64_t n;
     } *b = ctx;
-    b->batch[b->n++] = (uint32_t)(pte_pa(*pte) >> 12);
+    b->batch[b->n++] = (uint32_t)pfn_of(pte_pa(*pte));
     map_unref(pte_pa(*pte));
     *pte = 0;
     if (b->n == COWL_BATCH_MAX) {
-        frames_batch_call(PG_RELEASE, b->n, 0);
+        pager_batch_call(PG_RELEASE, b->n, 0);
         b->n = 0;
     }
     return 0;
@@ -132,11 +133,11 @@ void space_destroy(struct space *s)
     struct {
         uint32_t *batch;
         uint64_t n;
-    } b = {frames_batch_begin(), 0};
+    } b = {pager_batch_begin(), 0};
     sv39_visit(s->root, USER_SLOT_LO, USER_SLOT_HI, release_leaf, &b);
     if (b.n)
-        frames_batch_call(PG_RELEASE, b.n, 0);
-    frames_batch_end();
+        pager_batch_call(PG_RELEASE, b.n, 0);
+    pager_batch_end();
     sv39_free_tables(s->root, USER_SLOT_LO, USER_SLOT_HI, free_table, 0);
     kalloc_free((uint64_t)s->root);
     s->root = 0;
@@ -149,10 +150,9 @@ void space_activate(struct space *s)
         return;
     }
     uint32_t *seen = &flushed[this_cpu()->index][s->asid];
-    csr_write(satp,
-              SATP_MODE_SV39 | ((uint64_t)s->asid << SATP_ASID_SHIFT) | ((uint64_t)s->root >> 12));
+    arch_space_install((uint64_t)s->root, s->asid);
     if (*seen != s->gen) {
-        sfence_vma_asid(s->asid);
+        arch_tlb_flush_asid(s->asid);
         *seen = s->gen;
     }
 }
@@ -161,7 +161,7 @@ void space_changed(struct space *s)
 {
     s->gen = next_gen++;
     flushed[this_cpu()->index][s->asid] = s->gen;
-    sfence_vma_asid(s->asid);
+    arch_tlb_flush_asid(s->asid);
 }
 
 pte_t *space_pte(struct space *s, uint64_t va)
@@ -187,10 +187,10 @@ static int map_frame(struct space *s, uint64_t va, uint64_t pa, uint64_t flags)
  * pager's own) that no PTE names. */
 static bool fresh_frame(uint64_t pa, const char *request)
 {
-    if (frames_in_pool(pa) && space_frame_maps(pa) == 0)
+    if (pager_frame_in_pool(pa) && space_frame_maps(pa) == 0)
         return true;
-    frames_refused("cowl: the pager's %s named frame 0x%lx, which is %s\n", request, pa,
-                   frames_in_pool(pa) ? "mapped already" : "not a free pool frame");
+    pager_refused("cowl: the pager's %s named frame 0x%lx, which is %s\n", request, pa,
+                  pager_frame_in_pool(pa) ? "mapped already" : "not a free pool frame");
     return false;
 }
 
@@ -200,15 +200,15 @@ static bool fresh_frame(uint64_t pa, const char *request)
 static int map_batch(struct space *s, uint64_t va, uint32_t *batch, uint64_t n, uint64_t flags)
 {
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t pa = (uint64_t)batch[i] << 12;
+        uint64_t pa = pa_of(batch[i]);
         bool fresh = fresh_frame(pa, "PG_ALLOC");
         if (fresh)
-            memset((void *)pa, 0, 4096);
-        if (!fresh || map_frame(s, va + i * 4096, pa, flags) < 0) {
+            memset((void *)pa, 0, PAGE_SIZE);
+        if (!fresh || map_frame(s, va + i * PAGE_SIZE, pa, flags) < 0) {
             uint64_t from = fresh ? i : i + 1;
             memmove(batch, batch + from, (n - from) * sizeof(uint32_t));
             if (n > from)
-                frames_batch_call(PG_RELEASE, n - from, 0);
+                pager_batch_call(PG_RELEASE, n - from, 0);
             return -1;
         }
     }
@@ -218,46 +218,46 @@ static int map_batch(struct space *s, uint64_t va, uint32_t *batch, uint64_t n, 
 int space_map_new(struct space *s, uint64_t va, uint64_t npages, uint64_t flags)
 {
     if (s->pinned) {
-        uint64_t pa = frames_reserve(npages);
+        uint64_t pa = pager_reserve(npages);
         for (uint64_t i = 0; i < npages; i++)
-            if (map_frame(s, va + i * 4096, pa + i * 4096, flags) < 0)
+            if (map_frame(s, va + i * PAGE_SIZE, pa + i * PAGE_SIZE, flags) < 0)
                 return -1;
         return 0;
     }
-    uint32_t *batch = frames_batch_begin();
+    uint32_t *batch = pager_batch_begin();
     int r = 0;
     while (npages && r == 0) {
         uint64_t n = npages < COWL_BATCH_MAX ? npages : COWL_BATCH_MAX;
-        if (frames_batch_call(PG_ALLOC, n, 0) != PG_OK)
+        if (pager_batch_call(PG_ALLOC, n, 0) != PG_OK)
             r = -1;
         else
             r = map_batch(s, va, batch, n, flags);
-        va += n * 4096;
+        va += n * PAGE_SIZE;
         npages -= n;
     }
-    frames_batch_end();
+    pager_batch_end();
     return r;
 }
 
 void space_unmap(struct space *s, uint64_t va, uint64_t npages)
 {
-    uint32_t *batch = frames_batch_begin();
+    uint32_t *batch = pager_batch_begin();
     uint64_t n = 0;
     for (uint64_t i = 0; i < npages; i++) {
-        pte_t *pte = space_pte(s, va + i * 4096);
+        pte_t *pte = space_pte(s, va + i * PAGE_SIZE);
         if (!pte)
             continue;
-        batch[n++] = (uint32_t)(pte_pa(*pte) >> 12);
+        batch[n++] = (uint32_t)pfn_of(pte_pa(*pte));
         map_unref(pte_pa(*pte));
         *pte = 0;
         if (n == COWL_BATCH_MAX) {
-            frames_batch_call(PG_RELEASE, n, 0);
+            pager_batch_call(PG_RELEASE, n, 0);
             n = 0;
         }
     }
     if (n)
-        frames_batch_call(PG_RELEASE, n, 0);
-    frames_batch_end();
+        pager_batch_call(PG_RELEASE, n, 0);
+    pager_batch_end();
     space_changed(s);
 }
 
@@ -271,12 +271,11 @@ struct fork_walk {
     int error;
 };
 
-#ifndef COW_MODE_EAGER
 /* Send the batch of shared frames; -1 if the pager refused it. */
 static int share_batch(struct fork_walk *w)
 {
-    if (frames_batch_call(PG_SHARE, w->n, 0) != PG_OK) {
-        frames_refused("cowl: the pager refused PG_SHARE of %lu frames; fork fails\n", w->n);
+    if (pager_batch_call(PG_SHARE, w->n, 0) != PG_OK) {
+        pager_refused("cowl: the pager refused PG_SHARE of %lu frames; fork fails\n", w->n);
         return -1;
     }
     w->n = 0;
@@ -297,8 +296,8 @@ static int fork_share(pte_t *from, pte_t *to, uint64_t va, void *ctx)
         to[i] = pte;
         map_ref(pte_pa(pte));
         if (w->n == 0)
-            w->batch_va = va + i * SV39_PAGE;
-        w->batch[w->n++] = (uint32_t)(pte_pa(pte) >> 12);
+            w->batch_va = va + i * PAGE_SIZE;
+        w->batch[w->n++] = (uint32_t)pfn_of(pte_pa(pte));
         if (w->n == COWL_BATCH_MAX && share_batch(w) < 0)
             return w->error = -1;
     }
@@ -316,18 +315,18 @@ static int drop_uncounted(pte_t *pte, uint64_t va, void *ctx)
     }
     return 0;
 }
-#else
-/* Copy one page into a frame allocated for the child. */
+
+/* cow=eager: copy one page into a frame allocated for the child. */
 static int fork_copy(pte_t *pte, uint64_t va, void *ctx)
 {
     struct fork_walk *w = ctx;
     if (w->used == w->n) {
-        if (frames_batch_call(PG_ALLOC, COWL_BATCH_MAX / 8, 0) != PG_OK)
+        if (pager_batch_call(PG_ALLOC, COWL_BATCH_MAX / 8, 0) != PG_OK)
             return w->error = -1;
         w->n = COWL_BATCH_MAX / 8;
         w->used = 0;
     }
-    uint64_t pa = (uint64_t)w->batch[w->used] << 12;
+    uint64_t pa = pa_of(w->batch[w->used]);
     if (!fresh_frame(pa, "PG_ALLOC")) {
         w->used++; /* never the kernel's: not given back */
         return w->error = -1;
@@ -338,28 +337,39 @@ static int fork_copy(pte_t *pte, uint64_t va, void *ctx)
     w->used++;
     return 0;
 }
-#endif
+
+/* Share every page of parent with w->child, copy-on-write. */
+static void fork_share_all(struct space *parent, struct fork_walk *w)
+{
+    w->error = sv39_clone(parent->root, w->child->root, USER_SLOT_LO, USER_SLOT_HI, kvm_alloc_table,
+                          fork_share, w);
+    if (!w->error && w->n && share_batch(w) < 0)
+        w->error = -1;
+    if (w->n)
+        sv39_visit(w->child->root, USER_SLOT_LO, USER_SLOT_HI, drop_uncounted, &w->batch_va);
+    space_changed(parent);
+}
+
+/* cow=eager: copy every page of parent into w->child; give back the frames
+ * allocated and not used. */
+static void fork_copy_all(struct space *parent, struct fork_walk *w)
+{
+    sv39_visit(parent->root, USER_SLOT_LO, USER_SLOT_HI, fork_copy, w);
+    if (w->used < w->n) {
+        memmove(w->batch, w->batch + w->used, (w->n - w->used) * sizeof(uint32_t));
+        pager_batch_call(PG_RELEASE, w->n - w->used, 0);
+    }
+}
 
 int space_fork(struct space *parent, struct space *child)
 {
     ASSERT(!parent->pinned);
-    struct fork_walk w = {.child = child, .batch = frames_batch_begin()};
-#ifndef COW_MODE_EAGER
-    w.error = sv39_clone(parent->root, child->root, USER_SLOT_LO, USER_SLOT_HI, kvm_alloc_table,
-                         fork_share, &w);
-    if (!w.error && w.n && share_batch(&w) < 0)
-        w.error = -1;
-    if (w.n)
-        sv39_visit(child->root, USER_SLOT_LO, USER_SLOT_HI, drop_uncounted, &w.batch_va);
-    space_changed(parent);
-#else
-    sv39_visit(parent->root, USER_SLOT_LO, USER_SLOT_HI, fork_copy, &w);
-    if (w.used < w.n) {
-        memmove(w.batch, w.batch + w.used, (w.n - w.used) * sizeof(uint32_t));
-        frames_batch_call(PG_RELEASE, w.n - w.used, 0);
-    }
-#endif
-    frames_batch_end();
+    struct fork_walk w = {.child = child, .batch = pager_batch_begin()};
+    if (COW_MODE == COWL_MODE_EAGER)
+        fork_copy_all(parent, &w);
+    else
+        fork_share_all(parent, &w);
+    pager_batch_end();
     child->heap = parent->heap;
     child->brk = parent->brk;
     return w.error;
@@ -389,7 +399,7 @@ static int census_leaf(pte_t *pte, uint64_t va, void *ctx)
 {
     (void)va;
     struct census *c = ctx;
-    uint64_t i = (pte_pa(*pte) >> 12) - c->base_pfn;
+    uint64_t i = pfn_of(pte_pa(*pte)) - c->base_pfn;
     if (i >= c->first && i < c->first + c->n)
         c->counts[i - c->first]++;
     return 0;

@@ -1,15 +1,13 @@
 /*
- * File-descriptor and IPC syscalls. Descriptors and endpoint handles are
- * small indices into the process's tables, checked on every use.
+ * File-descriptor syscalls. Descriptors are small indices into the
+ * process's table, checked on every use.
  */
 #include "copy.h"
 #include "file.h"
-#include "ipc.h"
 #include "proc.h"
 #include "sched.h"
+#include "string.h"
 #include "syscall.h"
-
-#define ARG(i) (tf->x[10 + (i)])
 
 static struct file *fd_file(uint64_t fd)
 {
@@ -29,33 +27,33 @@ static int fd_install(struct file *f)
 
 int64_t sys_read(struct trapframe *tf)
 {
-    struct file *f = fd_file(ARG(0));
-    if (!f || (int64_t)ARG(2) < 0)
+    struct file *f = fd_file(tf_arg(tf, 0));
+    if (!f || (int64_t)tf_arg(tf, 2) < 0)
         return -COWL_EBADF;
-    return file_read(f, ARG(1), ARG(2));
+    return file_read(f, tf_arg(tf, 1), tf_arg(tf, 2));
 }
 
 int64_t sys_write(struct trapframe *tf)
 {
-    struct file *f = fd_file(ARG(0));
-    if (!f || (int64_t)ARG(2) < 0)
+    struct file *f = fd_file(tf_arg(tf, 0));
+    if (!f || (int64_t)tf_arg(tf, 2) < 0)
         return -COWL_EBADF;
-    return file_write(f, ARG(1), ARG(2));
+    return file_write(f, tf_arg(tf, 1), tf_arg(tf, 2));
 }
 
 int64_t sys_close(struct trapframe *tf)
 {
-    struct file *f = fd_file(ARG(0));
+    struct file *f = fd_file(tf_arg(tf, 0));
     if (!f)
         return -COWL_EBADF;
-    proc_current()->files[ARG(0)] = 0;
+    proc_current()->files[tf_arg(tf, 0)] = 0;
     file_close(f);
     return 0;
 }
 
 int64_t sys_dup(struct trapframe *tf)
 {
-    struct file *f = fd_file(ARG(0));
+    struct file *f = fd_file(tf_arg(tf, 0));
     if (!f)
         return -COWL_EBADF;
     int fd = fd_install(f);
@@ -68,9 +66,9 @@ int64_t sys_dup(struct trapframe *tf)
 int64_t sys_open(struct trapframe *tf)
 {
     char path[32];
-    if (copy_in_str(proc_current()->space, path, ARG(0), sizeof(path)) < 0)
+    if (copy_in_str(proc_current()->space, path, tf_arg(tf, 0), sizeof(path)) < 0)
         return -COWL_EFAULT;
-    if (ARG(1) != 0 && !(path[0] == 'c'))
+    if (tf_arg(tf, 1) != 0 && strncmp(path, "console", sizeof("console")))
         return -COWL_EPERM; /* the boot image is read-only */
     struct file *f = file_open(path);
     if (!f)
@@ -90,7 +88,7 @@ int64_t sys_pipe(struct trapframe *tf)
     int fds[2] = {fd_install(rd), -1};
     if (fds[0] >= 0)
         fds[1] = fd_install(wr);
-    if (fds[1] < 0 || copy_out(p->space, ARG(0), fds, sizeof(fds)) < 0) {
+    if (fds[1] < 0 || copy_out(p->space, tf_arg(tf, 0), fds, sizeof(fds)) < 0) {
         if (fds[0] >= 0)
             p->files[fds[0]] = 0;
         if (fds[1] >= 0)
@@ -100,59 +98,4 @@ int64_t sys_pipe(struct trapframe *tf)
         return fds[1] < 0 ? -COWL_ENOMEM : -COWL_EFAULT;
     }
     return 0;
-}
-
-static struct endpoint *handle(uint64_t h)
-{
-    return h < NHANDLE ? proc_current()->handles[h] : 0;
-}
-
-int64_t sys_ep_create(struct trapframe *tf)
-{
-    (void)tf;
-    struct proc *p = proc_current();
-    for (int h = 0; h < NHANDLE; h++) {
-        if (p->handles[h])
-            continue;
-        if (!(p->handles[h] = ipc_endpoint_new(0)))
-            return -COWL_ENOMEM;
-        return h;
-    }
-    return -COWL_ENOMEM;
-}
-
-int64_t sys_send(struct trapframe *tf)
-{
-    struct endpoint *ep = handle(ARG(0));
-    return ep ? ipc_send(sched_current(), ep, 0) : -COWL_EBADF;
-}
-
-int64_t sys_call(struct trapframe *tf)
-{
-    struct endpoint *ep = handle(ARG(0));
-    return ep ? ipc_send(sched_current(), ep, 1) : -COWL_EBADF;
-}
-
-int64_t sys_recv(struct trapframe *tf)
-{
-    struct endpoint *ep = handle(ARG(0));
-    return ep ? ipc_recv(sched_current(), ep, 0) : -COWL_EBADF;
-}
-
-int64_t sys_reply(struct trapframe *tf)
-{
-    (void)tf;
-    return ipc_reply(sched_current(), 0);
-}
-
-int64_t sys_reply_recv(struct trapframe *tf)
-{
-    struct endpoint *ep = handle(ARG(0));
-    if (!ep)
-        return -COWL_EBADF;
-    struct thread *t = sched_current(), *woken = 0;
-    int64_t r = ipc_reply(t, &woken);
-    if (r < 0 && r != -COWL_EPERM)
-        return r;
-    return ipc_recv(t, ep, woken);
 }

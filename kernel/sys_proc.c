@@ -9,7 +9,8 @@
 #include "file.h"
 #include "ipc.h"
 #include "ratelimit.h"
-#include "frames.h"
+#include "page.h"
+#include "pager_client.h"
 #include "kalloc.h"
 #include "machine.h"
 #include "power.h"
@@ -21,10 +22,6 @@
 #include "trace.h"
 #include "cpu.h"
 
-#define ARG(i) (tf->x[10 + (i)])
-
-extern struct machine machine;
-
 int64_t sys_fork(struct trapframe *tf)
 {
     (void)tf;
@@ -33,17 +30,17 @@ int64_t sys_fork(struct trapframe *tf)
 
 int64_t sys_exit(struct trapframe *tf)
 {
-    proc_exit((int)ARG(0));
+    proc_exit((int)tf_arg(tf, 0));
 }
 
 int64_t sys_wait(struct trapframe *tf)
 {
-    return proc_wait(ARG(0));
+    return proc_wait(tf_arg(tf, 0));
 }
 
 int64_t sys_kill(struct trapframe *tf)
 {
-    return proc_kill((int)ARG(0));
+    return proc_kill((int)tf_arg(tf, 0));
 }
 
 int64_t sys_getpid(struct trapframe *tf)
@@ -99,14 +96,15 @@ int64_t sys_exec(struct trapframe *tf)
 {
     struct space *s = proc_current()->space;
     char name[32];
-    _Static_assert(COWL_EXEC_ARG_BYTES <= 4096, "exec's strings fit the page fetch_args fills");
-    if (copy_in_str(s, name, ARG(0), sizeof(name)) < 0)
+    _Static_assert(COWL_EXEC_ARG_BYTES <= PAGE_SIZE,
+                   "exec's strings fit the page fetch_args fills");
+    if (copy_in_str(s, name, tf_arg(tf, 0), sizeof(name)) < 0)
         return -COWL_EFAULT;
     uint64_t page = kalloc_page();
     if (!page)
         return -COWL_ENOMEM;
     memset((void *)page, 0, COWL_EXEC_ARG_BYTES);
-    int argc = fetch_args(s, ARG(1), (char *)page);
+    int argc = fetch_args(s, tf_arg(tf, 1), (char *)page);
     int r = argc < 0 ? argc : exec_program(name, (const char *)page, argc);
     kalloc_free(page);
     return r;
@@ -115,27 +113,27 @@ int64_t sys_exec(struct trapframe *tf)
 int64_t sys_sbrk(struct trapframe *tf)
 {
     struct space *s = proc_current()->space;
-    int64_t n = (int32_t)ARG(0);
+    int64_t n = (int32_t)tf_arg(tf, 0);
     uint64_t old = s->brk, new = old + (uint64_t)n;
     if (n > 0 && (new < old || new > COWL_PAGER_TABLE_VA))
         return -COWL_ENOMEM;
     if (n < 0 && (uint64_t)-n > old - s->heap)
         return -COWL_EINVAL;
-    uint64_t old_top = (old + 4095) & ~4095UL, new_top = (new + 4095) & ~4095UL;
+    uint64_t old_top = page_up(old), new_top = page_up(new);
     if (new_top > old_top &&
-        space_map_new(s, old_top, (new_top - old_top) / 4096, PTE_R | PTE_W) < 0) {
-        space_unmap(s, old_top, (new_top - old_top) / 4096);
+        space_map_new(s, old_top, (new_top - old_top) / PAGE_SIZE, PTE_R | PTE_W) < 0) {
+        space_unmap(s, old_top, (new_top - old_top) / PAGE_SIZE);
         return -COWL_ENOMEM;
     }
     if (new_top < old_top)
-        space_unmap(s, new_top, (old_top - new_top) / 4096);
+        space_unmap(s, new_top, (old_top - new_top) / PAGE_SIZE);
     s->brk = new;
     return (int64_t)old;
 }
 
 int64_t sys_sleep(struct trapframe *tf)
 {
-    uint64_t until = timer_ticks() + (uint32_t)ARG(0);
+    uint64_t until = timer_ticks() + (uint32_t)tf_arg(tf, 0);
     while (timer_ticks() < until) {
         if (proc_current()->killed)
             return -1;
@@ -154,8 +152,8 @@ _Static_assert(MACHINE_BOOTARGS_MAX == COWL_BOOTARGS_MAX, "bootargs() promises t
 
 int64_t sys_bootargs(struct trapframe *tf)
 {
-    uint64_t len = strlen(machine.bootargs) + 1, n = ARG(1);
-    if (copy_out(proc_current()->space, ARG(0), machine.bootargs, n < len ? n : len) < 0)
+    uint64_t len = strlen(machine.bootargs) + 1, n = tf_arg(tf, 1);
+    if (copy_out(proc_current()->space, tf_arg(tf, 0), machine.bootargs, n < len ? n : len) < 0)
         return -COWL_EFAULT;
     return (int64_t)len - 1;
 }
@@ -165,24 +163,24 @@ int64_t sys_poweroff(struct trapframe *tf)
     if (!(proc_current()->privs & COWL_PRIV_POWEROFF))
         return -COWL_EPERM;
     trace_poll(); /* the trace's last records reach the trace console */
-    power_off((int)ARG(0));
+    power_off((int)tf_arg(tf, 0));
 }
 
 int64_t sys_privdrop(struct trapframe *tf)
 {
     struct proc *p = proc_current();
-    p->privs &= ~(uint32_t)ARG(0);
+    p->privs &= ~(uint32_t)tf_arg(tf, 0);
     return p->privs;
 }
 
 int64_t sys_procinfo(struct trapframe *tf)
 {
-    int max = (int)ARG(1), n = 0;
+    int max = (int)tf_arg(tf, 1), n = 0;
     if (max < 0)
         return -COWL_EINVAL;
     struct cowl_procinfo row;
     while (n < max && proc_info(n, &row)) {
-        if (copy_out(proc_current()->space, ARG(0) + n * sizeof(row), &row, sizeof(row)) < 0)
+        if (copy_out(proc_current()->space, tf_arg(tf, 0) + n * sizeof(row), &row, sizeof(row)) < 0)
             return -COWL_EFAULT;
         n++;
     }
@@ -192,32 +190,29 @@ int64_t sys_procinfo(struct trapframe *tf)
 int64_t sys_poolstat(struct trapframe *tf)
 {
     struct cowl_poolstat st;
-    if (frames_stat(&st) < 0)
+    if (pager_stat(&st) < 0)
         return -COWL_EINVAL;
-    return copy_out(proc_current()->space, ARG(0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;
+    return copy_out(proc_current()->space, tf_arg(tf, 0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;
 }
 
 int64_t sys_poolcheck(struct trapframe *tf)
 {
     (void)tf;
-    uint64_t base = user_pool_base >> 12, total = (user_pool_end - user_pool_base) / 4096;
+    uint64_t base = pfn_of(user_pool_base), total = (user_pool_end - user_pool_base) / PAGE_SIZE;
     int64_t mismatches = 0;
-    uint32_t *batch = frames_batch_begin();
-    for (uint64_t first = 0; first < total; first += COWL_BATCH_MAX) {
+    uint32_t *batch = pager_batch_begin();
+    for (uint64_t first = 0; first < total && mismatches >= 0; first += COWL_BATCH_MAX) {
         uint64_t n = total - first < COWL_BATCH_MAX ? total - first : COWL_BATCH_MAX;
         memset(batch, 0, n * sizeof(uint32_t));
         proc_count_frames(base, first, n, batch);
         /* cow=kernel: the kernel's copy of the policy holds the reserved
          * frames (its tables), as the pager's own space does otherwise. */
-        for (uint64_t i = first; !frames_pager() && i < frames_reserved() && i < first + n; i++)
+        for (uint64_t i = first; !pager_proc() && i < pager_reserved() && i < first + n; i++)
             batch[i - first]++;
-        if (frames_batch_call(PG_AUDIT, n, first) != PG_OK) {
-            mismatches = -COWL_EINVAL;
-            break;
-        }
-        mismatches += frames_audit_result();
+        int64_t m = pager_audit(first, n);
+        mismatches = m < 0 ? -COWL_EINVAL : mismatches + m;
     }
-    frames_batch_end();
+    pager_batch_end();
     return mismatches;
 }
 
@@ -228,32 +223,32 @@ int64_t sys_kstat(struct trapframe *tf)
         .spaces = space_count(),
         .endpoints = ipc_endpoint_count(),
         .kpages = kalloc_pages_in_use(),
-        .rejected = frames_refused_count(),
+        .rejected = pager_refused_count(),
         .held = ratelimit_held_total(),
     };
     st.files = file_count(&st.pipes);
-    return copy_out(proc_current()->space, ARG(0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;
+    return copy_out(proc_current()->space, tf_arg(tf, 0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;
 }
 
 int64_t sys_pagertrace(struct trapframe *tf)
 {
-    int err = trace_set(ARG(0) != 0);
-    return err ? err : frames_trace(ARG(0) != 0);
+    int err = trace_set(tf_arg(tf, 0) != 0);
+    return err ? err : pager_trace(tf_arg(tf, 0) != 0);
 }
 
 int64_t sys_pin(struct trapframe *tf)
 {
-    return sched_pin((int)ARG(0));
+    return sched_pin((int)tf_arg(tf, 0));
 }
 
 int64_t sys_setpgid(struct trapframe *tf)
 {
-    return proc_setpgid((int)ARG(0), (int)ARG(1));
+    return proc_setpgid((int)tf_arg(tf, 0), (int)tf_arg(tf, 1));
 }
 
 int64_t sys_setfg(struct trapframe *tf)
 {
-    int group = (int)ARG(0);
+    int group = (int)tf_arg(tf, 0);
     if (group < 0)
         return -COWL_EINVAL;
     console_set_foreground(group);
@@ -265,13 +260,13 @@ int64_t sys_setfg(struct trapframe *tf)
  * the name's length, -COWL_ENOENT past the last. */
 int64_t sys_progname(struct trapframe *tf)
 {
-    const struct bootfs_file *f = bootfs_at(ARG(0));
+    const struct bootfs_file *f = bootfs_at(tf_arg(tf, 0));
     if (!f)
         return -COWL_ENOENT;
-    uint64_t len = strlen(f->name) + 1, n = ARG(2);
+    uint64_t len = strlen(f->name) + 1, n = tf_arg(tf, 2);
     if (n > len)
         n = len;
-    if (n == 0 || copy_out(proc_current()->space, ARG(1), f->name, n) < 0)
+    if (n == 0 || copy_out(proc_current()->space, tf_arg(tf, 1), f->name, n) < 0)
         return -COWL_EFAULT;
     return (int64_t)len - 1;
 }

@@ -2,6 +2,8 @@
  * The dispatch table: one entry per COWL_SYSCALLS line, the rest -EINVAL.
  */
 #include "syscall.h"
+#include "panic.h"
+#include "lock.h"
 
 typedef int64_t (*syscall_fn)(struct trapframe *);
 
@@ -17,10 +19,11 @@ COWL_SYSCALLS(X)
 
 void syscall_dispatch(struct trapframe *tf)
 {
-    uint64_t n = tf->x[17];
+    ASSERT(spin_held(&big_lock));
+    uint64_t n = tf_syscall(tf);
     if (__builtin_expect(n >= COWL_NSYSCALL || !table[n], 0)) {
-        tf->x[10] = (uint64_t)-COWL_EINVAL;
+        tf_set_result(tf, (uint64_t)-COWL_EINVAL);
         return;
     }
-    tf->x[10] = (uint64_t)table[n](tf);
+    tf_set_result(tf, (uint64_t)table[n](tf));
 }

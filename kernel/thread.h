@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "cpu.h"
 #include "arch/riscv/asm.h"
+#include "arch/riscv/regs.h"
 #include "cowl/abi.h"
 #include "cowl/trace.h"
 
@@ -24,6 +25,45 @@ _Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "asm.h TF_
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == TF_KERNEL_SP, "asm.h");
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_tp) == TF_KERNEL_TP, "asm.h");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "asm.h TF_SIZE");
+
+/* A trap frame's registers by role (arch/riscv/regs.h). */
+static inline uint64_t tf_arg(const struct trapframe *tf, int i)
+{
+    return tf->x[REG_ARG0 + i];
+}
+
+static inline uint64_t tf_syscall(const struct trapframe *tf)
+{
+    return tf->x[REG_SYSCALL];
+}
+
+static inline uint64_t tf_result(const struct trapframe *tf)
+{
+    return tf->x[REG_RESULT];
+}
+
+static inline void tf_set_result(struct trapframe *tf, uint64_t v)
+{
+    tf->x[REG_RESULT] = v;
+}
+
+/* The COWL_MSG_WORDS message registers. */
+static inline uint64_t *tf_msg(struct trapframe *tf)
+{
+    return &tf->x[REG_MSG0];
+}
+
+static inline void tf_set_badge(struct trapframe *tf, uint64_t badge)
+{
+    tf->x[REG_BADGE] = badge;
+}
+
+static inline void tf_set_sp(struct trapframe *tf, uint64_t sp)
+{
+    tf->x[REG_SP] = sp;
+}
+
+#define NTHREAD 64 /* thread records, and kernel stack slots */
 
 enum thread_state {
     T_FREE,
@@ -61,8 +101,8 @@ struct thread {
     struct thread *reply_to; /* a receiver: the caller its reply goes to */
     struct thread *replier;  /* a caller in IPC_REPLY_WAIT: who owes it the reply */
     bool in_kcall;           /* the kernel is calling the pager for it */
-    struct cowl_msg kreq;    /* that call's request */
-    struct cowl_msg kreply;  /* and the pager's reply */
+    union pg_msg kreq;       /* that call's request */
+    union pg_msg kreply;     /* and the pager's reply */
 
     /* The fault being traced (trace.c), from its trap until the thread is
      * back in user mode; trace.h.type 0 when there is none. */

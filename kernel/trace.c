@@ -24,12 +24,12 @@
 #include "printk.h"
 #include "proc.h"
 #include "sched.h"
-#include "selftest.h"
+#include "bootargs.h"
 #include "space.h"
 #include "string.h"
 #include "syscall.h"
 #include "virtio_console.h"
-#include "arch/riscv/csr.h"
+#include "arch/riscv/arch.h"
 
 #define PAGE_BYTES    4096
 #define PER_PAGE      (PAGE_BYTES / COWL_TRACE_RECORD_BYTES)
@@ -37,15 +37,7 @@
 #define RING_RECORDS  (RING_PAGES * PER_PAGE)
 #define RING_MIN      2
 #define TRACERING_ARG "tracering" /* boot option: records per ring (tests: overflow) */
-#define ARG(i)        (tf->x[10 + (i)])
 
-#if defined(COW_MODE_KERNEL)
-static const uint64_t cow_mode = COWL_MODE_KERNEL;
-#elif defined(COW_MODE_EAGER)
-static const uint64_t cow_mode = COWL_MODE_EAGER;
-#else
-static const uint64_t cow_mode = COWL_MODE_PAGER;
-#endif
 
 struct trace_ring {
     struct cowl_trace_event *page[RING_PAGES];
@@ -69,12 +61,12 @@ extern struct machine machine;
 
 static uint64_t now_time(void)
 {
-    return csr_read(time);
+    return arch_time();
 }
 
 static uint64_t now_cycle(void)
 {
-    return csr_read(cycle);
+    return arch_cycle();
 }
 
 static struct cowl_trace_event *slot(struct trace_ring *r, uint32_t i)
@@ -148,7 +140,7 @@ static void stream_record(struct cowl_trace_event *e)
     e->args[TRACE_STREAM_RECORD_BYTES] = COWL_TRACE_RECORD_BYTES;
     e->args[TRACE_STREAM_TIMEBASE_HZ] = machine.timebase_hz;
     e->args[TRACE_STREAM_HARTS] = ncpu;
-    e->args[TRACE_STREAM_MODE] = cow_mode;
+    e->args[TRACE_STREAM_MODE] = COW_MODE;
 }
 
 static void lost_record(struct cowl_trace_event *e, uint16_t hart, uint64_t n)
@@ -232,7 +224,7 @@ static uint32_t ring_records(void)
 {
     char value[12];
     uint32_t n = 0;
-    if (!bootarg_get(machine.bootargs, TRACERING_ARG, value, sizeof(value)))
+    if (!bootarg_get(TRACERING_ARG, value, sizeof(value)))
         return RING_RECORDS;
     for (char *c = value; *c >= '0' && *c <= '9' && n <= RING_RECORDS; c++)
         n = n * 10 + (uint32_t)(*c - '0');
@@ -431,8 +423,8 @@ static int64_t readers_copy(uva_t buf, uint64_t max)
  * what ps shows (pids, addresses, decisions). */
 int64_t sys_traceread(struct trapframe *tf)
 {
-    uva_t buf = ARG(0);
-    uint64_t max = ARG(1);
+    uva_t buf = tf_arg(tf, 0);
+    uint64_t max = tf_arg(tf, 1);
     if ((max == 0 || !readers_active) && readers_reset() < 0)
         return -COWL_ENOMEM;
     if (max == 0)

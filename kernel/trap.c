@@ -13,17 +13,21 @@
  * kernel trap that is not an interrupt is a bug and panics.
  */
 #include "trap.h"
+#include "console.h"
+#include "kstack.h"
+#include "machine.h"
 #include "fault.h"
 #include "lock.h"
 #include "panic.h"
+#include "printk.h"
 #include "plic.h"
 #include "proc.h"
 #include "sched.h"
 #include "syscall.h"
 #include "timer.h"
-#include "arch/riscv/csr.h"
+#include "arch/riscv/arch.h"
 
-extern char trap_vector[];
+void trap_vector(void);
 void trap_return_user(struct trapframe *tf) __attribute__((noreturn));
 void user_trap(struct trapframe *tf) __attribute__((noreturn));
 
@@ -34,11 +38,51 @@ struct kernel_frame {
 
 void trap_init_hart(void)
 {
-    csr_write(stvec, (uint64_t)trap_vector);
-    csr_write(sscratch, 0);
-    csr_write(scounteren, 7); /* user mode may read cycle, time, instret */
-    csr_set(sie, SIE_SEIE);
+    arch_trap_init_hart(trap_vector);
     timer_start_hart();
+}
+
+/* Ctrl-P's last line: how deep the kernel stacks have been. */
+static void stack_report(void)
+{
+    uint64_t thread, boot;
+    kstack_deepest(&thread, &boot);
+    printk("kernel stacks: deepest use %lu of %u bytes (threads), %lu of %u (boot)\n", thread,
+           KSTACK_SIZE, boot, BOOT_STACK_SIZE);
+}
+
+/* Do what a key asked of the kernel that the console cannot do itself. */
+static void console_act(enum console_action a)
+{
+    switch (a) {
+    case CONSOLE_WAKE_READERS:
+        sched_wakeup(console_chan());
+        break;
+    case CONSOLE_INTERRUPT:
+        if (proc_kill_group(console_foreground()) == 0)
+            console_redraw(); /* no job: back to the prompt */
+        break;
+    case CONSOLE_LIST_PROCESSES:
+        printk("\n");
+        proc_dump();
+        stack_report();
+        console_redraw();
+        break;
+    case CONSOLE_NOTHING:
+        break;
+    }
+}
+
+/* External interrupts: claim each source, serve its device, complete it. */
+static void external_intr(void)
+{
+    uint32_t irq;
+    while ((irq = plic_claim()) != 0) {
+        if (irq == machine.uart_irq)
+            for (int c; (c = console_getc()) >= 0;)
+                console_act(console_input((char)c));
+        plic_complete(irq);
+    }
 }
 
 /* Returns true if the interrupt was the tick, so the caller may yield. */
@@ -51,15 +95,27 @@ static bool device_intr(uint64_t scause)
         return true;
     }
     if (irq == IRQ_S_EXT)
-        plic_intr();
+        external_intr();
     return false;
+}
+
+void trap_stack_overflow(uint64_t sp, uint64_t sepc)
+{
+    uint64_t i;
+    if (kstack_owner(sp, &i) == KSTACK_THREAD) {
+        const struct proc *p = i < NTHREAD ? sched_thread((unsigned)i)->proc : 0;
+        panic("kernel stack overflow: thread of pid %d (%s), sp 0x%lx sepc 0x%lx", p ? p->pid : -1,
+              p ? p->name : "no process", sp, sepc);
+    }
+    panic("kernel stack overflow: boot stack of hart %u, sp 0x%lx sepc 0x%lx",
+          i < MAX_HARTS ? cpus[i].hartid : UINT32_MAX, sp, sepc);
 }
 
 void kernel_trap(struct kernel_frame *f)
 {
-    uint64_t scause = csr_read(scause);
-    if (!(scause & SCAUSE_INTERRUPT))
-        panic_trap("kernel trap", scause, f->sepc, csr_read(stval), f->s0);
+    uint64_t scause = arch_trap_cause();
+    if (!arch_cause_is_interrupt(scause))
+        panic_trap("kernel trap", scause, f->sepc, arch_trap_value(), f->s0);
     spin_lock(&big_lock);
     device_intr(scause);
     spin_unlock(&big_lock);
@@ -68,12 +124,12 @@ void kernel_trap(struct kernel_frame *f)
 void user_trap(struct trapframe *tf)
 {
     spin_lock(&big_lock);
-    uint64_t scause = csr_read(scause), stval = csr_read(stval);
+    uint64_t scause = arch_trap_cause(), stval = arch_trap_value();
     struct thread *t = sched_current();
     if (scause == EXC_ECALL_U) {
         tf->sepc += 4;
         syscall_dispatch(tf);
-    } else if (scause & SCAUSE_INTERRUPT) {
+    } else if (arch_cause_is_interrupt(scause)) {
         if (device_intr(scause))
             sched_yield();
     } else if (scause != EXC_STORE_PAGE_FAULT || fault_store(t, stval, tf->sepc) < 0) {
@@ -88,8 +144,7 @@ void trap_return(void)
 {
     struct thread *t = sched_current();
     t->tf.kernel_tp = (uint64_t)this_cpu();
-    csr_clear(sstatus, SSTATUS_SPP);
-    csr_set(sstatus, SSTATUS_SPIE);
+    arch_prepare_user_return();
     spin_unlock(&big_lock);
     trap_return_user(&t->tf);
 }

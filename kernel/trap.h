@@ -13,4 +13,9 @@ __attribute__((noreturn)) void trap_return(void);
 /* A new thread's first kernel context starts here and goes to user mode. */
 void trap_thread_start(void);
 
+/* Called by trap.S, on the hart's emergency stack, with the sp and sepc of
+ * a kernel trap whose frame would have landed in a guard page: panics
+ * naming the stack. */
+__attribute__((noreturn)) void trap_stack_overflow(uint64_t sp, uint64_t sepc);
+
 #endif

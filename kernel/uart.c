@@ -5,7 +5,6 @@
  * routes to the boot hart.
  */
 #include "uart.h"
-#include "console.h"
 
 #define RHR 0 /* receive holding */
 #define THR 0 /* transmit holding */
@@ -54,8 +53,7 @@ void uart_putc(char c)
     reg_write(THR, (uint8_t)c);
 }
 
-void uart_intr(void)
+int uart_getc(void)
 {
-    while (reg_read(LSR) & LSR_RX_READY)
-        console_input((char)reg_read(RHR));
+    return reg_read(LSR) & LSR_RX_READY ? reg_read(RHR) : -1;
 }

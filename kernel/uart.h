@@ -11,6 +11,7 @@
 void uart_init(uint64_t base);
 bool uart_ready(void);
 void uart_putc(char c);
-void uart_intr(void);
+/* The next received character, or -1 when none is waiting. */
+int uart_getc(void);
 
 #endif

@@ -2,12 +2,18 @@
  * The pager that ships: every request of the kernel goes to the policy, and
  * a user process may only ping.
  */
+#include <user.h>
+
 #include "answer.h"
 
 void answer_kernel(struct pool *pool, uint32_t *batch, const struct cowl_msg *req,
                    struct cowl_msg *reply)
 {
-    pool_handle(pool, req, batch, reply);
+    struct pool_event ev;
+
+    pool_handle(pool, req, batch, reply, &ev);
+    if (pool->trace)
+        pool_event_print(&ev, printf);
 }
 
 bool answer_user(const struct cowl_msg *req, uint64_t badge, struct cowl_msg *reply)

@@ -70,20 +70,20 @@ static uint32 count_of(const struct pool *p, uint64 pfn)
 /* A decision for fault f that the kernel must refuse; no count changes. */
 static void fault_lie(const struct pool *p, const struct pg_fault_msg *f, struct pg_reply_msg *r)
 {
-    uint64 old = f->frame >> POOL_PAGE_SHIFT;
+    uint64 old = f->frame >> COWL_PAGE_SHIFT;
     *r = (struct pg_reply_msg){.label = PG_COPY, .seq = f->seq};
     switch (next_random() % 8) {
     case 0:
         r->frame = KERNEL_TEXT;
         break;
     case 1:
-        r->frame = p->base_pfn << POOL_PAGE_SHIFT; /* the pager's own first frame */
+        r->frame = p->base_pfn << COWL_PAGE_SHIFT; /* the pager's own first frame */
         break;
     case 2:
         r->frame = f->frame;
         break;
     case 3:
-        r->frame = used_frame(p, old) << POOL_PAGE_SHIFT;
+        r->frame = used_frame(p, old) << COWL_PAGE_SHIFT;
         break;
     case 4:
         if (count_of(p, old) >= 2)
@@ -92,14 +92,14 @@ static void fault_lie(const struct pool *p, const struct pg_fault_msg *f, struct
             r->frame = f->frame;
         break;
     case 5:
-        r->frame = next_free(p) << POOL_PAGE_SHIFT;
+        r->frame = next_free(p) << COWL_PAGE_SHIFT;
         r->seq = f->seq + 1;
         break;
     case 6:
         r->label = 0x77;
         break;
     default:
-        r->frame = (next_free(p) << POOL_PAGE_SHIFT) + 8;
+        r->frame = (next_free(p) << COWL_PAGE_SHIFT) + 8;
     }
 }
 
@@ -110,8 +110,10 @@ static void release_one(struct pool *p, uint32 pfn)
     struct pg_batch_msg m = {.label = PG_RELEASE, .count = 1};
     struct cowl_msg req, reply;
 
+    struct pool_event ev;
+
     memcpy(&req, &m, sizeof(req));
-    pool_handle(p, &req, one, &reply);
+    pool_handle(p, &req, one, &reply, &ev);
 }
 
 /* Settle the last allocation lie before the kernel's next batch request
@@ -140,15 +142,17 @@ static void alloc_lie(struct pool *p, uint32 *batch, const struct cowl_msg *req,
     struct pg_batch_msg m;
     struct pg_reply_msg r;
 
+    struct pool_event ev;
+
     memcpy(&m, req, sizeof(m));
-    pool_handle(p, req, batch, reply);
+    pool_handle(p, req, batch, reply, &ev);
     memcpy(&r, reply, sizeof(r));
     if (r.label != PG_OK || m.count < 2)
         return;
     uint32 k = (uint32)(next_random() % (m.count - 1)), honest = batch[k];
     switch (next_random() % 4) {
     case 0:
-        batch[k] = (uint32)(KERNEL_TEXT >> POOL_PAGE_SHIFT);
+        batch[k] = (uint32)(KERNEL_TEXT >> COWL_PAGE_SHIFT);
         break;
     case 1:
         batch[k] = (uint32)p->base_pfn;
@@ -160,7 +164,7 @@ static void alloc_lie(struct pool *p, uint32 *batch, const struct cowl_msg *req,
         batch[k] = k ? batch[0] : (uint32)used_frame(p, honest);
     }
     if (!batch[k])
-        batch[k] = (uint32)(KERNEL_TEXT >> POOL_PAGE_SHIFT);
+        batch[k] = (uint32)(KERNEL_TEXT >> COWL_PAGE_SHIFT);
     bad_entry = batch[k];
     honest_entry = honest;
 }
@@ -205,10 +209,15 @@ void answer_kernel(struct pool *pool, uint32_t *batch, const struct cowl_msg *re
     memcpy(&m, req, sizeof(m));
     if (m.label == PG_ALLOC || m.label == PG_SHARE || m.label == PG_RELEASE || m.label == PG_AUDIT)
         settle(pool, &m, batch);
-    if (lie(pool, batch, req, reply))
+    struct pool_event ev;
+
+    if (lie(pool, batch, req, reply)) {
         lies++;
-    else
-        pool_handle(pool, req, batch, reply);
+        return;
+    }
+    pool_handle(pool, req, batch, reply, &ev);
+    if (pool->trace)
+        pool_event_print(&ev, printf);
 }
 
 bool answer_user(const struct cowl_msg *req, uint64_t badge, struct cowl_msg *reply)

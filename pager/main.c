@@ -14,22 +14,16 @@
 
 void pager_main(struct pager_boot *boot) __attribute__((noreturn));
 
-/* The policy's trace hook: its lines go straight to the console. */
-void policy_trace_line(const char *line)
-{
-    write(1, line, (int)strlen(line));
-}
-
 /* A fault's answer says when it was decided, for the kernel's trace
  * (cowl/trace.h): the pager's own phase, stamped where it happens. */
 static void stamp_decision(const struct cowl_msg *req, struct cowl_msg *reply)
 {
-    struct pg_fault_reply *r = (struct pg_fault_reply *)reply;
+    union pg_msg *out = (union pg_msg *)reply;
 
-    if (((const struct pg_fault_msg *)req)->label != PG_FAULT)
+    if (((const union pg_msg *)req)->h.label != PG_FAULT)
         return;
-    r->decided_time = rdtime();
-    r->decided_cycle = rdcycle();
+    out->fault_reply.decided_time = rdtime();
+    out->fault_reply.decided_cycle = rdcycle();
 }
 
 /* Refusal lines per second of ticks; a process sending garbage in a loop
@@ -88,7 +82,7 @@ static bool pager_setup(struct pool *pool, const struct pager_boot *boot)
 {
     if (boot->pool_frames > UINT32_MAX || boot->reserved > boot->pool_frames)
         return false;
-    if (!pool_init(pool, boot->pool_base >> POOL_PAGE_SHIFT, (uint32_t)boot->pool_frames,
+    if (!pool_init(pool, boot->pool_base >> COWL_PAGE_SHIFT, (uint32_t)boot->pool_frames,
                    (uint32_t)boot->reserved, (void *)boot->table_va))
         return false;
     pool->trace = boot->bootargs_trace != 0;

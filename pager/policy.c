@@ -24,61 +24,6 @@
  */
 #include "policy.h"
 
-/* Views of the one five-word message; GNU C defines reads through a union. */
-union pg_msg {
-    struct cowl_msg raw;
-    struct pg_fault_msg fault;
-    struct pg_batch_msg batch;
-    struct pg_reply_msg reply;
-    struct pg_fault_reply fault_reply;
-};
-
-/* The request's seq; the fault message keeps it at a different offset. */
-static uint32_t req_seq(const union pg_msg *m)
-{
-    return m->batch.label == PG_FAULT ? m->fault.seq : m->batch.seq;
-}
-
-/* ---- Trace lines: a tiny formatter, because there is no printf here. ---- */
-
-struct line {
-    char buf[160];
-    uint32_t n;
-};
-
-static void put_str(struct line *l, const char *s)
-{
-    while (*s && l->n < sizeof(l->buf) - 2) /* room for "\n\0" */
-        l->buf[l->n++] = *s++;
-}
-
-/* Append label then v, in hex with "0x" when hex is set, else decimal. */
-static void put_num(struct line *l, const char *label, uint64_t v, bool hex)
-{
-    char digits[24];
-    int i = 0;
-    uint64_t base = hex ? 16 : 10;
-
-    put_str(l, label);
-    if (hex)
-        put_str(l, "0x");
-    do {
-        digits[i++] = "0123456789abcdef"[v % base];
-        v /= base;
-    } while (v);
-    while (i > 0) {
-        char one[2] = {digits[--i], 0};
-        put_str(l, one);
-    }
-}
-
-static void line_emit(struct line *l)
-{
-    l->buf[l->n++] = '\n';
-    l->buf[l->n] = 0;
-    policy_trace_line(l->buf);
-}
-
 static const char *const label_names[] = {
     [PG_ALLOC] = "PG_ALLOC", [PG_SHARE] = "PG_SHARE", [PG_RELEASE] = "PG_RELEASE",
     [PG_FAULT] = "PG_FAULT", [PG_STAT] = "PG_STAT",   [PG_AUDIT] = "PG_AUDIT",
@@ -185,23 +130,6 @@ static bool batch_fits(struct pool *p, const uint32_t *batch, uint32_t n, int de
     return ok;
 }
 
-static void trace_batch(const struct pool *p, const char *what, const struct pg_batch_msg *m,
-                        uint32_t result)
-{
-    struct line l;
-
-    if (!p->trace)
-        return;
-    l.n = 0;
-    put_str(&l, "pager: ");
-    put_str(&l, what);
-    put_num(&l, " pid ", m->space, false);
-    put_num(&l, " n ", m->count, false);
-    put_str(&l, result == PG_OK ? " -> ok" : " -> fail");
-    put_num(&l, ", free ", p->nfree, false);
-    line_emit(&l);
-}
-
 static uint32_t do_alloc(struct pool *p, const struct pg_batch_msg *m, uint32_t *batch)
 {
     if (m->count == 0 || m->count > COWL_BATCH_MAX || m->count > p->nfree)
@@ -233,19 +161,10 @@ static uint32_t do_release(struct pool *p, const struct pg_batch_msg *m, const u
 static uint32_t do_audit(struct pool *p, const struct pg_batch_msg *m, const uint32_t *batch,
                          struct pg_reply_msg *r)
 {
-    struct line l;
-
     if (m->count > COWL_BATCH_MAX || m->first > p->nframes || m->count > p->nframes - m->first)
         return PG_FAIL;
     for (uint32_t i = 0; i < m->count; i++)
-        r->free += p->count[m->first + i] != batch[i];
-    if (p->trace) {
-        l.n = 0;
-        put_num(&l, "pager: audit first ", m->first, false);
-        put_num(&l, " n ", m->count, false);
-        put_num(&l, " -> mismatches ", r->free, false);
-        line_emit(&l);
-    }
+        r->mismatches += p->count[m->first + i] != batch[i];
     return PG_OK;
 }
 
@@ -259,50 +178,44 @@ static uint32_t do_trace(struct pool *p, const struct pg_batch_msg *m)
 
 /* ---- Faults. ---- */
 
-static void trace_fault(const struct pool *p, const struct pg_fault_msg *m, uint32_t count,
-                        uint32_t decision, uint64_t new_pa)
+/* Decide a store fault on the COW frame m->frame; see the table at the top.
+ * *count is the frame's count as found (0 if not a pool frame). */
+static uint32_t do_fault(struct pool *p, const struct pg_fault_msg *m, struct pg_reply_msg *r,
+                         uint64_t *count)
 {
-    struct line l;
+    uint32_t idx, copy;
 
-    if (!p->trace)
-        return;
-    l.n = 0;
-    put_num(&l, "pager: fault pid ", m->space, false);
-    put_num(&l, " va ", m->va, true);
-    put_num(&l, " pc ", m->pc, true);
-    put_num(&l, " frame ", m->frame, true);
-    put_num(&l, " count ", count, false);
-    if (decision == PG_COPY)
-        put_num(&l, " -> copy ", new_pa, true);
-    else
-        put_str(&l, decision == PG_REUSE ? " -> reuse" : " -> kill");
-    line_emit(&l);
-}
-
-/* Decide a store fault on the COW frame m->frame; see the table at the top. */
-static uint32_t do_fault(struct pool *p, const struct pg_fault_msg *m, struct pg_fault_reply *r)
-{
-    uint32_t idx, copy, count = 0, decision;
-
+    *count = 0;
     if ((m->frame & (COWL_PAGE_SIZE - 1)) != 0 ||
-        !frame_index(p, m->frame >> POOL_PAGE_SHIFT, &idx) || p->count[idx] == 0) {
-        decision = PG_KILL;
-    } else if ((count = p->count[idx]) == 1) {
-        decision = PG_REUSE;
-    } else if (p->nfree == 0) {
-        decision = PG_KILL;
-    } else {
-        copy = take_free(p);
-        count_drop(p, idx);
-        r->frame = (p->base_pfn + copy) << POOL_PAGE_SHIFT;
-        decision = PG_COPY;
-    }
-    r->count = count;
-    trace_fault(p, m, count, decision, r->frame);
-    return decision;
+        !frame_index(p, m->frame >> COWL_PAGE_SHIFT, &idx) || p->count[idx] == 0)
+        return PG_KILL;
+    if ((*count = p->count[idx]) == 1)
+        return PG_REUSE;
+    if (p->nfree == 0)
+        return PG_KILL;
+    copy = take_free(p);
+    count_drop(p, idx);
+    r->frame = (p->base_pfn + copy) << COWL_PAGE_SHIFT;
+    return PG_COPY;
 }
 
 /* ---- Dispatch. ---- */
+
+/* The record of a request before it is answered. */
+static void event_start(struct pool_event *ev, const union pg_msg *in)
+{
+    *ev = (struct pool_event){.label = in->h.label};
+    if (in->h.label == PG_FAULT) {
+        ev->space = in->fault.space;
+        ev->va = in->fault.va;
+        ev->pc = in->fault.pc;
+        ev->frame = in->fault.frame;
+    } else {
+        ev->space = in->batch.space;
+        ev->count = in->batch.count;
+        ev->frame = in->batch.first;
+    }
+}
 
 /* The pool's free, used and shared frames, as STAT and the batch replies give them. */
 static void pool_figures(const struct pool *p, struct pg_reply_msg *r)
@@ -312,62 +225,86 @@ static void pool_figures(const struct pool *p, struct pg_reply_msg *r)
     r->shared = p->nshared;
 }
 
-void pool_handle(struct pool *p, const struct cowl_msg *req, uint32_t *batch,
-                 struct cowl_msg *reply)
+static uint32_t dispatch(struct pool *p, const union pg_msg *in, uint32_t *batch, union pg_msg *out,
+                         struct pool_event *ev)
 {
-    union pg_msg in, out;
-    uint32_t label;
-
-    in.raw = *req;
-    out.raw = (struct cowl_msg){{0}};
-    switch (in.batch.label) {
+    switch (in->h.label) {
     case PG_ALLOC:
-        label = do_alloc(p, &in.batch, batch);
-        trace_batch(p, "alloc", &in.batch, label);
-        break;
+        return do_alloc(p, &in->batch, batch);
     case PG_SHARE:
-        label = do_share(p, &in.batch, batch);
-        trace_batch(p, "share", &in.batch, label);
-        break;
+        return do_share(p, &in->batch, batch);
     case PG_RELEASE:
-        label = do_release(p, &in.batch, batch);
-        trace_batch(p, "release", &in.batch, label);
+        return do_release(p, &in->batch, batch);
+    case PG_FAULT:
+        return do_fault(p, &in->fault, &out->reply, &ev->count);
+    case PG_STAT:
+        pool_figures(p, &out->reply);
+        return PG_OK;
+    case PG_AUDIT:
+        return do_audit(p, &in->batch, batch, &out->reply);
+    case PG_TRACE:
+        return do_trace(p, &in->batch);
+    case PG_PING:
+        return PG_OK;
+    default:
+        return PG_FAIL;
+    }
+}
+
+void pool_handle(struct pool *p, const struct cowl_msg *req, uint32_t *batch,
+                 struct cowl_msg *reply, struct pool_event *ev)
+{
+    union pg_msg in = {.raw = *req}, out = {.raw = {{0}}};
+
+    event_start(ev, &in);
+    out.reply.label = dispatch(p, &in, batch, &out, ev);
+    out.reply.seq = in.h.seq;
+    /* For the kernel's trace: the count a fault saw, the pool after a batch. */
+    if (ev->label == PG_FAULT)
+        out.fault_reply.count = ev->count;
+    else if (ev->label >= PG_ALLOC && ev->label <= PG_RELEASE)
+        pool_figures(p, &out.reply);
+    ev->result = out.reply.label;
+    ev->new_frame = ev->label == PG_FAULT && ev->result == PG_COPY ? out.reply.frame : 0;
+    ev->mismatches = ev->label == PG_AUDIT ? out.reply.mismatches : 0;
+    ev->free = p->nfree;
+    *reply = out.raw;
+}
+
+void pool_event_print(const struct pool_event *ev, void (*print)(const char *fmt, ...))
+{
+    static const char *const batch_names[] = {
+        [PG_ALLOC] = "alloc", [PG_SHARE] = "share", [PG_RELEASE] = "release"};
+    const char *result = ev->result == PG_OK ? "ok" : "fail";
+
+    switch (ev->label) {
+    case PG_ALLOC:
+    case PG_SHARE:
+    case PG_RELEASE:
+        print("pager: %s pid %lu n %lu -> %s, free %u\n", batch_names[ev->label], ev->space,
+              ev->count, result, ev->free);
         break;
     case PG_FAULT:
-        label = do_fault(p, &in.fault, &out.fault_reply);
-        break;
-    case PG_STAT:
-        pool_figures(p, &out.reply);
-        label = PG_OK;
+        if (ev->result == PG_COPY)
+            print("pager: fault pid %lu va 0x%lx pc 0x%lx frame 0x%lx count %lu -> copy 0x%lx\n",
+                  ev->space, ev->va, ev->pc, ev->frame, ev->count, ev->new_frame);
+        else
+            print("pager: fault pid %lu va 0x%lx pc 0x%lx frame 0x%lx count %lu -> %s\n", ev->space,
+                  ev->va, ev->pc, ev->frame, ev->count, ev->result == PG_REUSE ? "reuse" : "kill");
         break;
     case PG_AUDIT:
-        label = do_audit(p, &in.batch, batch, &out.reply);
-        break;
-    case PG_TRACE:
-        label = do_trace(p, &in.batch);
-        break;
-    case PG_PING:
-        label = PG_OK;
-        break;
-    default:
-        label = PG_FAIL;
+        print("pager: audit first %lu n %lu -> mismatches %lu\n", ev->frame, ev->count,
+              ev->mismatches);
         break;
     }
-    if (in.batch.label >= PG_ALLOC && in.batch.label <= PG_RELEASE)
-        pool_figures(p, &out.reply);
-    out.reply.label = label;
-    out.reply.seq = req_seq(&in);
-    *reply = out.raw;
 }
 
 bool pool_handle_user(const struct cowl_msg *req, struct cowl_msg *reply)
 {
-    union pg_msg in, out;
+    union pg_msg in = {.raw = *req}, out = {.raw = {{0}}};
 
-    in.raw = *req;
-    out.raw = (struct cowl_msg){{0}};
-    out.reply.label = in.batch.label == PG_PING ? PG_OK : PG_FAIL;
-    out.reply.seq = req_seq(&in);
+    out.reply.label = in.h.label == PG_PING ? PG_OK : PG_FAIL;
+    out.reply.seq = in.h.seq;
     *reply = out.raw;
     return out.reply.label != PG_OK;
 }

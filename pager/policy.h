@@ -8,8 +8,8 @@
  *   - a frame is on the free stack exactly when its count is 0, and at most once;
  *   - nfree + nused == nframes; nshared counts frames with count >= 2;
  *   - a request that is refused (PG_FAIL, PG_KILL) changes no count.
- * Not thread-safe: the caller serialises (the pager is single-threaded; the
- * kernel holds its pool lock around pool_handle).
+ * Not thread-safe: the caller serialises (the pager is single-threaded; in
+ * cow=kernel every call is made under the kernel's big_lock).
  */
 #ifndef COWL_PAGER_POLICY_H
 #define COWL_PAGER_POLICY_H
@@ -20,8 +20,7 @@
 
 #include "cowl/abi.h"
 
-#define POOL_PAGE_SHIFT 12
-#define POOL_COUNT_MAX  UINT16_MAX /* a share past this is refused */
+#define POOL_COUNT_MAX UINT16_MAX /* a share past this is refused */
 
 struct pool {
     uint64_t base_pfn;    /* page number of frame index 0 */
@@ -31,7 +30,21 @@ struct pool {
     uint32_t nfree;       /* frames with count 0 */
     uint32_t nused;       /* frames with count >= 1 */
     uint32_t nshared;     /* frames with count >= 2 */
-    bool trace;           /* report each decision through policy_trace_line */
+    bool trace;           /* the callers print each request's event */
+};
+
+/* What one request did: pool_handle's record, which its caller prints when
+ * the pool's trace is on (pool_event_print). */
+struct pool_event {
+    uint32_t label;      /* the request's */
+    uint32_t result;     /* the reply's label */
+    uint64_t space;      /* pid on whose behalf */
+    uint64_t count;      /* batch: entries; fault: the frame's count as found */
+    uint64_t va, pc;     /* fault */
+    uint64_t frame;      /* fault: the frame mapped; audit: first index */
+    uint64_t new_frame;  /* fault, PG_COPY: the copy's frame */
+    uint64_t mismatches; /* audit */
+    uint32_t free;       /* free frames after the request */
 };
 
 /*
@@ -47,11 +60,18 @@ bool pool_init(struct pool *p, uint64_t base_pfn, uint32_t nframes, uint32_t res
 /*
  * Answer one request from the kernel (badge 0). batch is the shared batch
  * buffer of COWL_BATCH_MAX entries; the caller keeps it stable for the call.
- * Always fills *reply, echoing the request's seq; never corrupts the pool on
- * bad input (it answers PG_FAIL, or PG_KILL for a fault).
+ * Always fills *reply, echoing the request's seq, and *ev; never corrupts
+ * the pool on bad input (it answers PG_FAIL, or PG_KILL for a fault).
  */
 void pool_handle(struct pool *p, const struct cowl_msg *req, uint32_t *batch,
-                 struct cowl_msg *reply);
+                 struct cowl_msg *reply, struct pool_event *ev);
+
+/*
+ * Print ev as one trace line through print (printf in the pager, printk in
+ * the kernel: the same text from either), for the requests that are traced
+ * (alloc, share, release, fault, audit).
+ */
+void pool_event_print(const struct pool_event *ev, void (*print)(const char *fmt, ...));
 
 /*
  * Answer a request from a user process (badge != 0): PG_PING gets PG_OK,
@@ -62,13 +82,5 @@ bool pool_handle_user(const struct cowl_msg *req, struct cowl_msg *reply);
 
 /* The request's label as the messages spell it ("PG_FAULT"), "?" if unknown. */
 const char *pool_label_name(uint32_t label);
-
-/*
- * Trace hook: each user of the policy defines it. Called, only while
- * p->trace is set, with one NUL-terminated line ending in '\n' per decision
- * ("pager: fault pid 3 va 0x... -> copy 0x...\n"). The line lives on the
- * caller's stack: copy it if you keep it.
- */
-void policy_trace_line(const char *line);
 
 #endif /* COWL_PAGER_POLICY_H */

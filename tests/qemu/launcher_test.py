@@ -47,8 +47,8 @@ st, out, err = cowl_run("run", "--no-build", "--build-dir", build_dir, "echo", "
 check(st == 2 and "cannot be empty or hold a space" in err,
       "a program argument with a space is refused", f"status {st}\n{err}")
 
-st, out, err = cowl_run("run", "--no-build", "--build-dir", build_dir, "echo", "x" * 300)
-check(st == 2 and "the kernel keeps 255" in err,
+st, out, err = cowl_run("run", "--no-build", "--build-dir", build_dir, "echo", "x" * 5000)
+check(st == 2 and "the kernel keeps 4095" in err,
       "boot arguments longer than the kernel keeps are refused", f"status {st}\n{err}")
 
 OPENSBI = "\nOpenSBI v1.2\nPlatform Name : riscv-virtio,qemu\nBoot HART ID : 0\n"

@@ -5,7 +5,7 @@
  * Bad input: mutations of those blobs, each of which must give a negative
  * error and never an out-of-bounds read (every blob sits in a heap block of
  * exactly its size, so AddressSanitizer catches a read past it). Each case
- * runs in its own process, so a crash fails that case alone.
+ * runs in its own process (unit.h), so a crash fails that case alone.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "fdt.h"
 #include "machine.h"
+#include "unit.h"
 
 #define MIB (1024ULL * 1024ULL)
 
@@ -38,24 +39,6 @@ struct blob {
 };
 
 static const char *fixture_dir;
-
-/* Report a failed expectation and fail the case (we are in its child). */
-static void fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "    ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    _exit(1);
-}
-
-#define EXPECT(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail(__VA_ARGS__);                                                                     \
-    } while (0)
 
 /* <string.h> here is the kernel's (the include path puts kernel/ first), which
  * has no strcmp. */
@@ -91,8 +74,7 @@ static struct blob load(const char *name)
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", fixture_dir, name);
     FILE *fp = fopen(path, "rb");
-    if (!fp)
-        fail("cannot open %s", path);
+    EXPECT(fp, "cannot open %s", path);
     uint8_t buf[65536];
     size_t n = fread(buf, 1, sizeof buf, fp);
     fclose(fp);
@@ -120,8 +102,7 @@ static void expect_machine_err(struct blob b, int want, const char *what)
 static size_t find_tokens(struct blob b, uint32_t tag, size_t *out, size_t max)
 {
     struct fdt f;
-    if (fdt_open(&f, b.data, b.size) != 0)
-        fail("fixture does not open");
+    EXPECT(fdt_open(&f, b.data, b.size) == 0, "fixture does not open");
     size_t n = 0, off = f.struct_off, end = f.struct_off + f.struct_size;
     while (off < end) {
         uint32_t t = get32(b.data + off), at = (uint32_t)off;
@@ -496,29 +477,28 @@ static void disabled_hart_is_skipped(void)
 static void more_harts_than_max_keeps_first(void)
 {
     struct shape s = base_shape;
-    s.nharts = MACHINE_MAX_HARTS + 3;
+    s.nharts = MAX_HARTS + 3;
     struct blob b = build(&s);
     struct machine m;
     EXPECT(machine_from_fdt(b.data, b.size, 100, &m) == 0, "parse");
-    EXPECT(m.nharts == MACHINE_MAX_HARTS, "nharts %u", m.nharts);
-    for (uint32_t i = 0; i < MACHINE_MAX_HARTS; i++)
+    EXPECT(m.nharts == MAX_HARTS, "nharts %u", m.nharts);
+    for (uint32_t i = 0; i < MAX_HARTS; i++)
         EXPECT(m.hart_ids[i] == 100 + i, "hart %u", i);
 }
 
 static void boot_hart_past_max_is_kept(void)
 {
     struct shape s = base_shape;
-    s.nharts = MACHINE_MAX_HARTS + 3;
+    s.nharts = MAX_HARTS + 3;
     struct blob b = build(&s);
     struct machine m;
-    uint32_t boot = 100 + MACHINE_MAX_HARTS + 1;
+    uint32_t boot = 100 + MAX_HARTS + 1;
     EXPECT(machine_from_fdt(b.data, b.size, boot, &m) == 0, "parse");
-    EXPECT(m.nharts == MACHINE_MAX_HARTS && m.nharts_listed == MACHINE_MAX_HARTS + 3,
-           "nharts %u of %u", m.nharts, m.nharts_listed);
-    for (uint32_t i = 0; i + 1 < MACHINE_MAX_HARTS; i++)
+    EXPECT(m.nharts == MAX_HARTS && m.nharts_listed == MAX_HARTS + 3, "nharts %u of %u", m.nharts,
+           m.nharts_listed);
+    for (uint32_t i = 0; i + 1 < MAX_HARTS; i++)
         EXPECT(m.hart_ids[i] == 100 + i, "hart %u", i);
-    EXPECT(m.hart_ids[MACHINE_MAX_HARTS - 1] == boot, "boot hart %u",
-           m.hart_ids[MACHINE_MAX_HARTS - 1]);
+    EXPECT(m.hart_ids[MAX_HARTS - 1] == boot, "boot hart %u", m.hart_ids[MAX_HARTS - 1]);
 }
 
 static void sstc_needs_every_hart(void)
@@ -845,12 +825,7 @@ static void strerror_names_every_code(void)
     }
 }
 
-struct test_case {
-    const char *name;
-    void (*run)(void);
-};
-
-static const struct test_case cases[] = {
+static const struct unit_case cases[] = {
     {"virt 1 hart 64M parses", virt_1h_64m},
     {"virt 2 harts 128M parses", virt_2h_128m},
     {"virt 4 harts 512M parses with contexts 1,3,5,7", virt_4h_512m},
@@ -861,8 +836,8 @@ static const struct test_case cases[] = {
     {"built tree: 1-cell soc, reserved-memory, contexts", built_tree_gives_machine},
     {"hart without an S-mode PLIC context gets none", hart_without_s_context_gets_none},
     {"disabled hart is skipped", disabled_hart_is_skipped},
-    {"more harts than MACHINE_MAX_HARTS keeps the first", more_harts_than_max_keeps_first},
-    {"a boot hart past MACHINE_MAX_HARTS keeps its place", boot_hart_past_max_is_kept},
+    {"more harts than MAX_HARTS keeps the first", more_harts_than_max_keeps_first},
+    {"a boot hart past MAX_HARTS keeps its place", boot_hart_past_max_is_kept},
     {"sstc only when every hart names the extension", sstc_needs_every_hart},
     {"long bootargs are truncated and terminated", long_bootargs_are_truncated},
     {"nesting of exactly FDT_MAX_DEPTH is accepted", nesting_at_max_depth_is_accepted},
@@ -892,21 +867,6 @@ static const struct test_case cases[] = {
 };
 
 /* Run one case in a child process; true if it exited 0. */
-static bool run_case(const struct test_case *c)
-{
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* _exit: the case's blobs die with its process, the reader allocates nothing */
-        c->run();
-        _exit(0);
-    }
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid)
-        return false;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -914,12 +874,5 @@ int main(int argc, char **argv)
         return 2;
     }
     fixture_dir = argv[1];
-    int failures = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        bool ok = run_case(&cases[i]);
-        printf("%s %s\n", ok ? "ok  " : "FAIL", cases[i].name);
-        failures += !ok;
-    }
-    printf("%d of %zu cases failed\n", failures, sizeof cases / sizeof cases[0]);
-    return failures != 0;
+    return UNIT_CASES(cases);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "unit.h"
 
 #define NFRAMES  64
 #define RESERVED 4
@@ -25,26 +26,17 @@ static uint32_t next_seq = 100;
 static char trace_buf[4096];
 static int trace_lines;
 
-static const char *case_name;
-static int case_failed;
-
-void policy_trace_line(const char *line)
+/* The trace printer, as the pager's printf and the kernel's printk are:
+ * the lines gather in trace_buf. */
+static void trace_print(const char *fmt, ...)
 {
     size_t used = strlen(trace_buf);
+    va_list ap;
 
-    snprintf(trace_buf + used, sizeof(trace_buf) - used, "%s", line);
+    va_start(ap, fmt);
+    vsnprintf(trace_buf + used, sizeof(trace_buf) - used, fmt, ap);
+    va_end(ap);
     trace_lines++;
-}
-
-/* Record a failed check with its line and go on, so one case reports all. */
-#define CHECK(cond) check((cond), #cond, __LINE__)
-
-static void check(int ok, const char *what, int line)
-{
-    if (!ok) {
-        printf("FAIL %s: line %d: %s\n", case_name, line, what);
-        case_failed = 1;
-    }
 }
 
 static void fresh_pool(uint32_t reserved)
@@ -62,8 +54,12 @@ static struct pg_reply_msg send_raw(const struct cowl_msg *req)
     struct cowl_msg out;
     struct pg_reply_msg r;
 
+    struct pool_event ev;
+
     memset(&out, 0xee, sizeof(out)); /* every reply word must be written */
-    pool_handle(&pool, req, batch, &out);
+    pool_handle(&pool, req, batch, &out, &ev);
+    if (pool.trace) /* as each caller traces */
+        pool_event_print(&ev, trace_print);
     memcpy(&r, &out, sizeof(r));
     return r;
 }
@@ -381,16 +377,16 @@ static void audit_reports_mismatches(void)
     for (uint32_t i = 0; i < NFRAMES; i++)
         batch[i] = pool.count[i];
     CHECK(send_batch(PG_AUDIT, NFRAMES, 0).label == PG_OK);
-    CHECK(send_batch(PG_AUDIT, NFRAMES, 0).free == 0);
+    CHECK(send_batch(PG_AUDIT, NFRAMES, 0).mismatches == 0);
     for (uint32_t i = 0; i < NFRAMES; i++)
         batch[i] = pool.count[i];
     batch[1] = 5;
     batch[RESERVED] = 0;
-    CHECK(send_batch(PG_AUDIT, NFRAMES, 0).free == 2);
+    CHECK(send_batch(PG_AUDIT, NFRAMES, 0).mismatches == 2);
     for (uint32_t i = 0; i < 8; i++) /* a window: frames [RESERVED, RESERVED+8) */
         batch[i] = pool.count[RESERVED + i];
-    CHECK(send_batch(PG_AUDIT, 8, RESERVED).free == 0);
-    CHECK(send_batch(PG_AUDIT, 1, 0).free == 0);
+    CHECK(send_batch(PG_AUDIT, 8, RESERVED).mismatches == 0);
+    CHECK(send_batch(PG_AUDIT, 1, 0).mismatches == 0);
     CHECK(send_batch(PG_AUDIT, NFRAMES, 1).label == PG_FAIL);
     CHECK(send_batch(PG_AUDIT, 1, NFRAMES).label == PG_FAIL);
     CHECK(send_batch(PG_AUDIT, 1, ~0ULL).label == PG_FAIL);
@@ -551,7 +547,7 @@ static void counters_stay_exact_over_random_requests(void)
     fresh_pool(RESERVED);
     for (uint32_t i = 0; i < NFRAMES; i++)
         model[i] = i < RESERVED;
-    for (int step = 0; step < 5000 && !case_failed; step++) {
+    for (int step = 0; step < 5000 && !unit_case_failed; step++) {
         random_step(model);
         check_consistent();
         for (uint32_t i = 0; i < NFRAMES; i++)
@@ -559,10 +555,7 @@ static void counters_stay_exact_over_random_requests(void)
     }
 }
 
-static const struct {
-    const char *name;
-    void (*run)(void);
-} cases[] = {
+static const struct unit_case cases[] = {
 #define CASE(fn)                                                                                   \
     {                                                                                              \
 #fn, fn                                                                                    \
@@ -588,15 +581,5 @@ static const struct {
 
 int main(void)
 {
-    int failed = 0;
-
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        case_name = cases[i].name;
-        case_failed = 0;
-        cases[i].run();
-        printf("%s %s\n", case_failed ? "FAIL" : "ok  ", case_name);
-        failed += case_failed;
-    }
-    printf("%d of %zu cases failed\n", failed, sizeof(cases) / sizeof(cases[0]));
-    return failed ? 1 : 0;
+    return UNIT_CASES(cases);
 }

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sv39.h"
+#include "unit.h"
 
-static int failures, tables_live;
+static int tables_live;
 
 static uint64_t alloc_table(void *ctx)
 {
@@ -24,12 +25,6 @@ static void free_table(uint64_t pa, void *ctx)
     (void)ctx;
     free((void *)pa);
     tables_live--;
-}
-
-static void check(int ok, const char *what)
-{
-    printf("%s: %s\n", ok ? "ok  " : "FAIL", what);
-    failures += !ok;
 }
 
 static int count_leaf(pte_t *pte, uint64_t va, void *ctx)
@@ -55,58 +50,67 @@ static int clone_count(pte_t *from, pte_t *to, uint64_t va, void *ctx)
     return 0;
 }
 
-int main(void)
+/* One walk through the helpers, each step checked against the last. */
+static void walk_map_visit_clone_and_teardown(void)
 {
     pte_t *root = (pte_t *)alloc_table(0);
     uint64_t user = 0x100000000UL;
 
-    check(sv39_walk(root, user, 0, 0) == 0, "walk without alloc finds nothing in an empty table");
+    CHECKF(sv39_walk(root, user, 0, 0) == 0, "walk without alloc finds nothing in an empty table");
     pte_t *pte = sv39_walk(root, user, alloc_table, 0);
-    check(pte && *pte == 0 && tables_live == 3, "walk with alloc creates two tables");
-    check(sv39_map(root, user + 4096, 0x80001000UL, 3 * 4096, PTE_R | PTE_U, alloc_table, 0) == 0,
-          "map three 4 KiB pages");
+    CHECKF(pte && *pte == 0 && tables_live == 3, "walk with alloc creates two tables");
+    CHECKF(sv39_map(root, user + 4096, 0x80001000UL, 3 * 4096, PTE_R | PTE_U, alloc_table, 0) == 0,
+           "map three 4 KiB pages");
     pte = sv39_walk(root, user + 2 * 4096, 0, 0);
-    check(pte && pte_pa(*pte) == 0x80002000UL &&
-              (*pte & (PTE_V | PTE_R | PTE_U)) == (PTE_V | PTE_R | PTE_U),
-          "walk finds the right frame and flags");
-    check(sv39_map(root, user + 4096, 0x90000000UL, 4096, PTE_R, alloc_table, 0) < 0,
-          "mapping over a present page fails");
+    CHECKF(pte && pte_pa(*pte) == 0x80002000UL &&
+               (*pte & (PTE_V | PTE_R | PTE_U)) == (PTE_V | PTE_R | PTE_U),
+           "walk finds the right frame and flags");
+    CHECKF(sv39_map(root, user + 4096, 0x90000000UL, 4096, PTE_R, alloc_table, 0) < 0,
+           "mapping over a present page fails");
 
     int before = tables_live;
-    check(sv39_map(root, 0x80000000UL, 0x80000000UL, 4UL << 20, PTE_R | PTE_W, alloc_table, 0) == 0,
-          "map 4 MiB of aligned memory");
-    check(tables_live == before + 1, "aligned memory uses 2 MiB leaves (one new table)");
-    check(sv39_walk(root, 0x80000000UL, 0, 0) == 0, "walk stops at a 2 MiB leaf");
+    CHECKF(sv39_map(root, 0x80000000UL, 0x80000000UL, 4UL << 20, PTE_R | PTE_W, alloc_table, 0) ==
+               0,
+           "map 4 MiB of aligned memory");
+    CHECKF(tables_live == before + 1, "aligned memory uses 2 MiB leaves (one new table)");
+    CHECKF(sv39_walk(root, 0x80000000UL, 0, 0) == 0, "walk stops at a 2 MiB leaf");
     before = tables_live;
-    check(sv39_map(root, 8UL << 30, 8UL << 30, 2UL << 30, PTE_R | PTE_W, alloc_table, 0) == 0 &&
-              tables_live == before && (root[8] & PTE_R) && (root[9] & PTE_R),
-          "aligned gigabytes use 1 GiB leaves (no new table)");
-    check(sv39_map(root, 0x80400000UL + 4096, 0x80401000UL, (2UL << 20), PTE_R, alloc_table, 0) ==
-              0,
-          "unaligned start falls back to 4 KiB pages");
+    CHECKF(sv39_map(root, 8UL << 30, 8UL << 30, 2UL << 30, PTE_R | PTE_W, alloc_table, 0) == 0 &&
+               tables_live == before && (root[8] & PTE_R) && (root[9] & PTE_R),
+           "aligned gigabytes use 1 GiB leaves (no new table)");
+    CHECKF(sv39_map(root, 0x80400000UL + 4096, 0x80401000UL, (2UL << 20), PTE_R, alloc_table, 0) ==
+               0,
+           "unaligned start falls back to 4 KiB pages");
 
     int n = 0;
     sv39_visit(root, 4, 256, count_leaf, &n);
-    check(n == 3, "visit of the user slots sees the three user pages only");
+    CHECKF(n == 3, "visit of the user slots sees the three user pages only");
     n = 0;
-    check(sv39_visit(root, 4, 256, stop_at_second, &n) == (int)((user + 2 * 4096) >> 12),
-          "visit stops with the callback's value");
+    CHECKF(sv39_visit(root, 4, 256, stop_at_second, &n) == (int)((user + 2 * 4096) >> 12),
+           "visit stops with the callback's value");
 
     pte_t *copy = (pte_t *)alloc_table(0);
     n = 0;
-    check(sv39_clone(root, copy, 4, 256, alloc_table, clone_count, &n) == 0 && n == 1,
-          "clone visits each leaf table once");
+    CHECKF(sv39_clone(root, copy, 4, 256, alloc_table, clone_count, &n) == 0 && n == 1,
+           "clone visits each leaf table once");
     pte = sv39_walk(copy, user + 2 * 4096, 0, 0);
-    check(pte && pte_pa(*pte) == 0x80002000UL, "clone copies the leaves");
-    check(sv39_walk(copy, 0x80000000UL, 0, 0) == 0, "clone leaves the kernel slots alone");
+    CHECKF(pte && pte_pa(*pte) == 0x80002000UL, "clone copies the leaves");
+    CHECKF(sv39_walk(copy, 0x80000000UL, 0, 0) == 0, "clone leaves the kernel slots alone");
     sv39_free_tables(copy, 4, 256, free_table, 0);
     free_table((uint64_t)copy, 0);
 
     sv39_free_tables(root, 4, 256, free_table, 0);
-    check(sv39_walk(root, user, 0, 0) == 0, "teardown clears the user slots");
+    CHECKF(sv39_walk(root, user, 0, 0) == 0, "teardown clears the user slots");
     sv39_free_tables(root, 0, 4, free_table, 0);
-    check(tables_live == 1, "teardown frees every table it allocated");
+    CHECKF(tables_live == 1, "teardown frees every table it allocated");
     free_table((uint64_t)root, 0);
-    printf("%d failures\n", failures);
-    return failures != 0;
+}
+
+static const struct unit_case cases[] = {
+    {"walk-map-visit-clone-and-teardown", walk_map_visit_clone_and_teardown},
+};
+
+int main(void)
+{
+    return UNIT_CASES(cases);
 }

@@ -548,14 +548,6 @@ static void counts_match_mappings(void)
     close(go[1]);
 }
 
-/* Views of one five-word message, as the pager reads them. */
-union pg_msg {
-    struct cowl_msg raw;
-    struct pg_fault_msg fault;
-    struct pg_batch_msg batch;
-    struct pg_reply_msg reply;
-};
-
 /* Only the kernel may ask the pager for decisions, and only the pager may answer. */
 static void non_pager_decision_refused(void)
 {
@@ -586,22 +578,12 @@ static void non_pager_decision_refused(void)
 
 /* ---- Harness. ---- */
 
+/* The case table, from cowtest.cases (tools/mkcases.py): one list feeds
+ * this table and meson's boots. */
 static const struct test_case cases[] = {
-    {"fork-after-two-thirds-of-pool", fork_after_two_thirds_of_pool},
-    {"three-generations-8192-pages", three_generations_8192_pages},
-    {"pipe-read-into-cow-page-leaves-parent-intact", pipe_read_into_cow_page_leaves_parent_intact},
-    {"fork-fork-rounds", fork_fork_rounds},
-    {"copyout-into-text-fails", copyout_into_text_fails},
-    {"copyout-spanning-two-cow-pages", copyout_spanning_two_cow_pages},
-    {"pipe-writes-fds-into-cow-page", pipe_writes_fds_into_cow_page},
-    {"write-after-fork-on-another-hart-invisible-to-child",
-     write_after_fork_on_another_hart_invisible_to_child},
-    {"child-runs-code-next-to-written-page", child_runs_code_next_to_written_page},
-    {"out-of-frames-during-fault-kills-only-the-faulter",
-     out_of_frames_during_fault_kills_only_the_faulter},
-    {"reuse-without-copy", reuse_without_copy},
-    {"counts-match-mappings", counts_match_mappings},
-    {"non-pager-decision-refused", non_pager_decision_refused},
+#define CASE(fn, name) {name, fn},
+#include "cowtest_cases.h"
+#undef CASE
 };
 
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))

@@ -5,8 +5,10 @@
  *
  *   random calls   children issue raw ecalls (any number, known or not) with
  *                  arguments drawn from values that sit on the edges of what
- *                  the kernel must check; a watchdog kills a child that
- *                  blocks (that is allowed), and the parent must reap it
+ *                  the kernel must check, and now and then take a user
+ *                  fault; what they fork makes random IPC calls on their
+ *                  endpoint; a watchdog kills a child that blocks (that is
+ *                  allowed), and the parent must reap it
  *   IPC sequences  a caller and a server are killed, or exit, at every step
  *                  of call, reply and reply_recv; forged messages of every
  *                  label go to the pager's endpoint
@@ -30,6 +32,7 @@
 #define SETTLE_TICKS    500        /* grace for orphans to be reaped before a leak counts */
 #define SCENE_TICKS     1000       /* an IPC scene taking longer is a hang */
 #define STALL_TICKS     20         /* how long a scene lets its blocked members sit */
+#define PARTNER_CALLS   8          /* IPC calls a fuzz child's child makes */
 #define MAX_FORKED      16         /* pids a fuzz child remembers forking */
 #define PID_ABSENT      0x7ffffff0 /* no process ever has this pid */
 #define PID_FAR         (1 << 20)  /* pids from here up are never allocated */
@@ -368,11 +371,6 @@ static int kill_allowed(struct fuzz_ctx *c, int pid)
 static long steer(struct fuzz_ctx *c, long num, long arg[6])
 {
     switch (num) {
-    case SYS_poweroff:
-        /* Until the lead's change making poweroff init-only lands, a
-         * poweroff from any process ends the machine, so it is not drawn;
-         * once it lands, this becomes a finding to check (-EPERM). */
-        return SYS_nullcall;
     case SYS_kill:
         if (!kill_allowed(c, (int)arg[0]))
             arg[0] = PID_ABSENT;
@@ -419,6 +417,8 @@ static void check_answer(struct fuzz_ctx *c, long num, const long arg[6], long r
         oracle_failed(num, arg, r, "its own pid");
     if (num == SYS_kill && c->pager != PID_ABSENT && (int)arg[0] == c->pager && r != -COWL_EPERM)
         oracle_failed(num, arg, r, "-EPERM for the pager");
+    if (num == SYS_poweroff && r != -COWL_EPERM) /* sysfuzz holds no privilege */
+        oracle_failed(num, arg, r, "-EPERM: poweroff needs COWL_PRIV_POWEROFF");
 }
 
 /* The user faults a child may take instead of a call: each must end only
@@ -427,10 +427,12 @@ enum wild {
     WILD_LOAD,
     WILD_STORE,
     WILD_AMO,
+    WILD_AMO_MISALIGNED,
     WILD_JUMP,
     WILD_ILLEGAL,
     WILD_EBREAK,
     WILD_CSR,
+    WILD_FP,
     NWILD
 };
 
@@ -445,6 +447,12 @@ static void wild_access(enum wild kind, long va)
         break;
     case WILD_AMO:
         asm volatile("amoadd.w zero, zero, (%0)" : : "r"(va & ~3L) : "memory");
+        break;
+    case WILD_AMO_MISALIGNED:
+        asm volatile("amoadd.w zero, zero, (%0)" : : "r"(va | 1) : "memory");
+        break;
+    case WILD_FP:
+        asm volatile("fmv.d.x ft0, %0" : : "r"(va)); /* no FP unit in user mode */
         break;
     case WILD_JUMP:
         ((void (*)(void))va)();
@@ -474,6 +482,25 @@ static void fuzz_descriptors(void)
     open("echo", O_RDONLY);
 }
 
+/* A fuzz child's child: a few random IPC calls on the endpoint it shares
+ * with its parent (handle 1) or on any handle, then exit. It may block for
+ * good: the parent's sweep (sweep_orphans) kills it. */
+static void __attribute__((noreturn)) ipc_partner(struct fuzz_ctx *c)
+{
+    static const long ipc_calls[] = {SYS_send, SYS_call, SYS_recv, SYS_reply, SYS_reply_recv};
+    c->self = getpid();
+    rng_state ^= (uint64)c->self << 17;
+    for (int i = 0; i < PARTNER_CALLS; i++) {
+        long arg[6];
+        for (int k = 0; k < 6; k++)
+            arg[k] = pick_value(c);
+        if (rng_below(4))
+            arg[0] = 1;
+        raw_syscall(ipc_calls[rng_below(sizeof(ipc_calls) / sizeof(ipc_calls[0]))], arg);
+    }
+    exit(0);
+}
+
 /* A fuzz child: `calls` random calls from seed, then exit CHILD_DONE. */
 static void fuzz_child(struct fuzz_ctx *c, uint64 seed, int calls)
 {
@@ -494,7 +521,7 @@ static void fuzz_child(struct fuzz_ctx *c, uint64 seed, int calls)
         long num = steer(c, c->nums[rng_below((uint64)c->nnums)], arg);
         long r = raw_syscall(num, arg);
         if (num == SYS_fork && r == 0)
-            exit(0); /* an orphan-to-be: it must not outlive the watchdog */
+            ipc_partner(c);
         if (num == SYS_fork && r > 0 && c->nforked < MAX_FORKED)
             c->forked[c->nforked++] = (int)r;
         check_answer(c, num, arg, r);
@@ -506,6 +533,32 @@ struct fuzz_totals {
     long calls, children, watchdog, early;
     int failed;
 };
+
+/* Kill what a fuzz child forked and left behind (its IPC partners, now
+ * init's): the processes named sysfuzz, newer than the child, whose parent
+ * is the child or init, other than its watchdog. Returns 1 (with a line) if
+ * some would not die. */
+static int sweep_orphans(int child, int watchdog)
+{
+    static struct cowl_procinfo rows[64];
+    int init = pid_named("init");
+    for (int t = 0; t < 2 * HZ; t++) {
+        int n = procinfo(rows, 64), left = 0;
+        for (int i = 0; i < n; i++) {
+            struct cowl_procinfo *r = &rows[i];
+            if (r->pid > child && r->pid != watchdog && r->state != COWL_ZOMBIE &&
+                (r->ppid == child || r->ppid == init) && strcmp(r->name, "sysfuzz") == 0) {
+                kill(r->pid);
+                left++;
+            }
+        }
+        if (!left)
+            return 0;
+        sleep(1);
+    }
+    printf("sysfuzz: FAILED the processes fuzz child %d left could not be killed\n", child);
+    return 1;
+}
 
 /* One fuzz child and its watchdog; adds to *t. */
 static void fuzz_one(struct fuzz_ctx *c, uint64 seed, int calls, struct fuzz_totals *t)
@@ -529,6 +582,7 @@ static void fuzz_one(struct fuzz_ctx *c, uint64 seed, int calls, struct fuzz_tot
         t->failed++;
         return;
     }
+    t->failed += sweep_orphans(pids[0], pids[1]);
     t->calls += calls;
     t->children++;
     t->watchdog += status[1] == WATCHDOG_FIRED;
@@ -1048,6 +1102,7 @@ static long number(const char *s)
 
 int main(int argc, char **argv)
 {
+    privdrop(COWL_PRIV_ALL); /* an ordinary process, whoever started it */
     uint64 seed = rdcycle() ^ (uint64)uptime() << 32;
     if (argc >= 2 && strcmp(argv[1], "soak") == 0) {
         long minutes = argc >= 3 ? number(argv[2]) : -1;

@@ -301,6 +301,19 @@ static void bootargs_rejects_bad_buffer(void)
     }
 }
 
+/* The boot image is read-only: only the console opens for writing. */
+static void open_for_writing_only_the_console(void)
+{
+    EXPECT_EQ(open("cat", O_WRONLY), -1);
+    EXPECT_EQ(open("cowtest", O_RDWR), -1);
+    int fd = open("console", O_WRONLY);
+    EXPECT(fd >= 0);
+    EXPECT_EQ(close(fd), 0);
+    fd = open("cat", O_RDONLY);
+    EXPECT(fd >= 0);
+    EXPECT_EQ(close(fd), 0);
+}
+
 static void procinfo_rejects_bad_buffer(void)
 {
     struct bad_addr bad[NBAD];
@@ -421,6 +434,20 @@ static void other_wild_accesses_kill_only_the_child(void)
     expect_killed(jump_to, (long)heap, "jump into the heap (not executable)");
     expect_killed(jump_to, 0x80200000L, "jump into the kernel");
     EXPECT_EQ(rodata_word[0], 'r');
+}
+
+static void use_fp_register(long v)
+{
+    asm volatile("fmv.d.x ft5, %0" : : "r"(v));
+}
+
+/* Threads keep no floating-point registers, so a process that could use
+ * them would see (and clobber) another's: an FP instruction must kill it,
+ * as in xv6, and leave the parent running. */
+static void fp_instruction_kills_only_the_child(void)
+{
+    expect_killed(use_fp_register, 0x5555aaaa5555aaaaL, "fmv.d.x to ft5");
+    EXPECT(getpid() > 0);
 }
 
 /* ---- 3. IPC ------------------------------------------------------------- */
@@ -560,32 +587,22 @@ static void ipc_sender_keeps_running_on_one_hart(void)
 /* The pager's answer to a request with this label from us. */
 static uint32 pager_answer(uint32 label)
 {
-    union {
-        struct cowl_msg m;
-        struct pg_fault_msg f;
-        struct pg_batch_msg b;
-    } req;
-    union {
-        struct cowl_msg m;
-        struct pg_reply_msg r;
-    } rep;
+    union pg_msg req = {.raw = {{0}}}, rep = {.raw = {{0}}};
 
-    memset(&req, 0, sizeof(req));
-    memset(&rep, 0, sizeof(rep));
     if (label == PG_FAULT) {
         /* Ask for our own text page to be made writable, naming the kernel's frame. */
-        req.f = (struct pg_fault_msg){.label = PG_FAULT,
-                                      .space = (uint32)getpid(),
-                                      .va = (uint64)main & ~4095UL,
-                                      .pc = (uint64)main,
-                                      .frame = 0x80200000UL};
+        req.fault = (struct pg_fault_msg){.label = PG_FAULT,
+                                          .space = (uint32)getpid(),
+                                          .va = (uint64)main & ~4095UL,
+                                          .pc = (uint64)main,
+                                          .frame = 0x80200000UL};
     } else {
-        req.b = (struct pg_batch_msg){.label = label, .count = 16, .space = (uint64)getpid()};
+        req.batch = (struct pg_batch_msg){.label = label, .count = 16, .space = (uint64)getpid()};
     }
-    int r = ipc_call(COWL_PAGER_EP, &req.m, &rep.m);
+    int r = ipc_call(COWL_PAGER_EP, &req.raw, &rep.raw);
     if (r != 0)
         failed(__LINE__, "ipc_call to the pager with label %u returned %d", label, r);
-    return rep.r.label;
+    return rep.reply.label;
 }
 
 static void ipc_forged_pager_requests_refused(void)
@@ -839,6 +856,42 @@ static void kill_child_blocked_in_ipc_recv(void)
     sleep(3);
     EXPECT_EQ(kill(pid), 0);
     EXPECT_EQ(wait_for(pid), -1);
+}
+
+#define CONSOLE_STALL_MS 1500
+
+/* Wall-clock milliseconds (QEMU virt's timer counts at 10 MHz). */
+static uint64 wall_ms(void)
+{
+    uint64 t;
+
+    asm volatile("rdtime %0" : "=r"(t));
+    return t / 10000;
+}
+
+static void write_console(long n)
+{
+    write(1, sbrk((int)n), (int)n); /* fresh pages: n NUL bytes, invisible */
+}
+
+/* 2 MiB to the console take the UART about four seconds; meanwhile other
+ * processes must run (a 50 ms sleep ends well within the limit, which
+ * leaves room for a loaded host) and a kill must end the write at once,
+ * not when the last byte is out. */
+static void huge_console_write_neither_stalls_others_nor_outlives_kill(void)
+{
+    int pid = spawn(write_console, 2 << 20);
+    sleep(2);
+    uint64 start = wall_ms();
+    sleep(5);
+    uint64 slept = wall_ms() - start;
+    int killed = kill(pid), status = wait_for(pid);
+    uint64 reaped = wall_ms() - start - slept;
+    if (slept > CONSOLE_STALL_MS || reaped > CONSOLE_STALL_MS)
+        failed(__LINE__, "sleep(5) took %lu ms and kill+wait %lu ms beside the writer", slept,
+               reaped);
+    EXPECT_EQ(killed, 0); /* the writer was still writing */
+    EXPECT_EQ(status, -1);
 }
 
 static void kill_of_exited_or_missing_process_fails(void)
@@ -1388,62 +1441,12 @@ static void progname_lists_the_boot_image(void)
 
 /* ---- the harness -------------------------------------------------------- */
 
+/* The case table, from usertests.cases (tools/mkcases.py): one list feeds
+ * this table and meson's boots. */
 static const struct test_case tests[] = {
-    {"read-rejects-bad-buffers", read_rejects_bad_buffers},
-    {"read-into-text-fails-and-leaves-text-intact", read_into_text_fails_and_leaves_text_intact},
-    {"write-rejects-bad-buffers", write_rejects_bad_buffers},
-    {"pipe-rejects-bad-fd-array", pipe_rejects_bad_fd_array},
-    {"wait-rejects-bad-status-and-keeps-child", wait_rejects_bad_status_and_keeps_child},
-    {"exec-rejects-bad-path-and-argv", exec_rejects_bad_path_and_argv},
-    {"open-rejects-bad-path", open_rejects_bad_path},
-    {"bootargs-rejects-bad-buffer", bootargs_rejects_bad_buffer},
-    {"procinfo-rejects-bad-buffer", procinfo_rejects_bad_buffer},
-    {"poolstat-rejects-bad-buffer", poolstat_rejects_bad_buffer},
-    {"bad-descriptors-rejected", bad_descriptors_rejected},
-    {"unknown-syscall-returns-error", unknown_syscall_returns_error},
-    {"store-to-text-kills-only-the-child", store_to_text_kills_only_the_child},
-    {"load-from-kernel-kills-only-the-child", load_from_kernel_kills_only_the_child},
-    {"other-wild-accesses-kill-only-the-child", other_wild_accesses_kill_only_the_child},
-    {"ipc-call-ping-pong-carries-values-and-badge", ipc_call_ping_pong_carries_values_and_badge},
-    {"ipc-send-reaches-waiting-receiver", ipc_send_reaches_waiting_receiver},
-    {"ipc-send-blocks-until-received", ipc_send_blocks_until_received},
-    {"ipc-sender-keeps-running-on-one-hart", ipc_sender_keeps_running_on_one_hart},
-    {"ipc-forged-pager-requests-refused", ipc_forged_pager_requests_refused},
-    {"console-flood-is-rate-limited", console_flood_is_rate_limited},
-    {"ipc-pager-endpoint-not-receivable", ipc_pager_endpoint_not_receivable},
-    {"ipc-reply-with-nothing-owed-fails", ipc_reply_with_nothing_owed_fails},
-    {"ipc-bad-handles-rejected", ipc_bad_handles_rejected},
-    {"ipc-call-to-dead-server-fails", ipc_call_to_dead_server_fails},
-    {"ipc-reply-to-a-killed-caller-fails-cleanly", ipc_reply_to_a_killed_caller_fails_cleanly},
-    {"endpoints-freed-at-exit", endpoints_freed_at_exit},
-    {"fork-exit-wait-storm-keeps-statuses", fork_exit_wait_storm_keeps_statuses},
-    {"fork-until-process-limit-fails-cleanly", fork_until_process_limit_fails_cleanly},
-    {"kill-sleeping-child", kill_sleeping_child},
-    {"kill-child-blocked-in-pipe-read", kill_child_blocked_in_pipe_read},
-    {"kill-child-blocked-in-ipc-recv", kill_child_blocked_in_ipc_recv},
-    {"kill-of-exited-or-missing-process-fails", kill_of_exited_or_missing_process_fails},
-    {"kill-of-pid-zero-fails", kill_of_pid_zero_fails},
-    {"poweroff-is-refused-for-ordinary-processes", poweroff_is_refused_for_ordinary_processes},
-    {"kill-of-pager-or-init-is-refused", kill_of_pager_or_init_is_refused},
-    {"orphan-adopted-by-init-and-reaped", orphan_adopted_by_init_and_reaped},
-    {"exec-missing-program-fails", exec_missing_program_fails},
-    {"exec-too-many-args-fails", exec_too_many_args_fails},
-    {"exec-argument-bytes-limit-holds", exec_argument_bytes_limit_holds},
-    {"exec-passes-100-arguments-in-order", exec_passes_100_arguments_in_order},
-    {"exec-non-elf-fails", exec_non_elf_fails},
-    {"exec-echo-with-args-exits-zero", exec_echo_with_args_exits_zero},
-    {"wait-without-children-fails", wait_without_children_fails},
-    {"sbrk-until-pool-exhausted-fails-cleanly", sbrk_until_pool_exhausted_fails_cleanly},
-    {"sbrk-negative-gives-frames-back", sbrk_negative_gives_frames_back},
-    {"sbrk-below-heap-start-fails", sbrk_below_heap_start_fails},
-    {"pipe-large-transfer-arrives-intact", pipe_large_transfer_arrives_intact},
-    {"pipe-read-returns-zero-at-eof", pipe_read_returns_zero_at_eof},
-    {"pipe-write-without-readers-fails", pipe_write_without_readers_fails},
-    {"pipes-freed-on-close-and-exit", pipes_freed_on_close_and_exit},
-    {"pin-rejects-bad-hart", pin_rejects_bad_hart},
-    {"pin-runs-on-the-named-hart", pin_runs_on_the_named_hart},
-    {"setpgid-only-for-self-and-children", setpgid_only_for_self_and_children},
-    {"progname-lists-the-boot-image", progname_lists_the_boot_image},
+#define CASE(fn, name) {name, fn},
+#include "usertests_cases.h"
+#undef CASE
 };
 
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))

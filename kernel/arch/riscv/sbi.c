@@ -25,11 +25,6 @@ int sbi_hart_start(uint64_t hartid, uint64_t start, uint64_t opaque)
     return (int)sbi_call(SBI_EXT_HSM, 0, (long)hartid, (long)start, (long)opaque).error;
 }
 
-int sbi_probe(long ext)
-{
-    return sbi_call(SBI_EXT_BASE, 3, ext, 0, 0).value != 0;
-}
-
 void sbi_shutdown(int failure)
 {
     sbi_call(SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN,

@@ -15,7 +15,6 @@ struct sbiret {
 #define SBI_EXT_TIME 0x54494d45
 #define SBI_EXT_HSM  0x48534d
 #define SBI_EXT_SRST 0x53525354
-#define SBI_EXT_BASE 0x10
 
 #define SBI_SRST_SHUTDOWN    0
 #define SBI_SRST_NO_REASON   0
@@ -24,7 +23,6 @@ struct sbiret {
 struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2);
 void sbi_set_timer(uint64_t when);
 int sbi_hart_start(uint64_t hartid, uint64_t start, uint64_t opaque);
-int sbi_probe(long ext);
 void sbi_shutdown(int failure);
 
 #endif

@@ -8,7 +8,7 @@
  * caller-saved registers go on the current stack and kernel_trap() runs,
  * unless that frame would land in a stack's guard page: then sp has run off
  * its stack (or is about to), nothing more can be pushed there, and the hart
- * moves to its emergency stack and calls kstack_overflow(sp, sepc), which
+ * moves to its emergency stack and calls trap_stack_overflow(sp, sepc), which
  * panics naming the stack.
  */
 #include "asm.h"
@@ -186,5 +186,5 @@ stack_overflow:
     mul     t0, t0, t1
     la      sp, emergency_stacks
     add     sp, sp, t0
-    call    kstack_overflow
+    call    trap_stack_overflow
 1:  j       1b

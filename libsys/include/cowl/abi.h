@@ -58,7 +58,8 @@
  * 64 GiB belong to the kernel: its identity map of devices and RAM, and its
  * stack window just below COWL_USER_BASE. Programs (and libsys/user.ld) start
  * at COWL_USER_BASE, the heap grows up to COWL_PAGER_TABLE_VA. */
-#define COWL_PAGE_SIZE      4096UL
+#define COWL_PAGE_SHIFT     12
+#define COWL_PAGE_SIZE      (1UL << COWL_PAGE_SHIFT)
 #define COWL_USER_BASE      0x1000000000UL /* 64 GiB: programs are linked here */
 #define COWL_MAXVA          0x4000000000UL /* 1 << 38: first address no user may name */
 #define COWL_STACK_TOP      0x3fc0000000UL /* user stack grows down from here */
@@ -124,16 +125,22 @@ enum pager_reply_label {
     PG_KILL,   /* fault: kill the faulting process */
 };
 
+/* Every pager message, request or reply, starts with this word: what it is,
+ * and the request's number, which the reply must echo. */
+struct pg_header {
+    uint32_t label; /* enum pager_label or enum pager_reply_label */
+    uint32_t seq;
+};
+
 /* PG_FAULT: everything the pager needs to decide, and to trace the decision. */
 struct pg_fault_msg {
     uint32_t label;
-    uint16_t hart;      /* hart the fault was taken on */
-    uint16_t pte_flags; /* flag bits (0..9) of the faulting PTE */
-    uint32_t space;     /* pid of the faulting process */
-    uint32_t seq;       /* request number: the reply must echo it */
-    uint64_t va;        /* faulting address */
-    uint64_t pc;        /* faulting instruction, 0 for a kernel copyout */
-    uint64_t frame;     /* physical address of the frame now mapped */
+    uint32_t seq;
+    uint32_t space; /* pid of the faulting process */
+    uint32_t hart;  /* hart the fault was taken on */
+    uint64_t va;    /* faulting address */
+    uint64_t pc;    /* faulting instruction, 0 for a kernel copyout */
+    uint64_t frame; /* physical address of the frame now mapped */
 };
 
 /* PG_ALLOC, PG_SHARE, PG_RELEASE, PG_AUDIT, PG_STAT, PG_TRACE, PG_PING. */
@@ -148,16 +155,19 @@ struct pg_batch_msg {
 
 /* Every reply from the pager. */
 struct pg_reply_msg {
-    uint32_t label;  /* enum pager_reply_label */
-    uint32_t seq;    /* the request's seq */
-    uint64_t frame;  /* PG_COPY: physical address of the new frame */
-    uint64_t free;   /* PG_STAT and batches: free frames; PG_AUDIT: mismatches */
+    uint32_t label; /* enum pager_reply_label */
+    uint32_t seq;   /* the request's seq */
+    union {
+        uint64_t frame;      /* PG_COPY: physical address of the new frame */
+        uint64_t mismatches; /* PG_AUDIT: frames whose count differs from the kernel's */
+    };
+    uint64_t free;   /* PG_STAT and batches: free frames */
     uint64_t used;   /* PG_STAT and batches: frames with count >= 1 */
     uint64_t shared; /* PG_STAT and batches: frames with count >= 2 */
 };
 
-/* The reply to PG_FAULT, a view of struct pg_reply_msg: the policy fills
- * count, and whoever ran it stamps when it decided, for the trace (trace.h). */
+/* The reply to PG_FAULT as the kernel's trace reads it: the policy fills
+ * count, and whoever ran it stamps when it decided (cowl/trace.h). */
 struct pg_fault_reply {
     uint32_t label; /* PG_REUSE, PG_COPY, PG_KILL */
     uint32_t seq;
@@ -167,11 +177,27 @@ struct pg_fault_reply {
     uint64_t decided_cycle; /* that hart's `cycle` CSR then */
 };
 
+/* The views of one message; GNU C defines reading a member other than the
+ * one last written. */
+union pg_msg {
+    struct cowl_msg raw;
+    struct pg_header h;
+    struct pg_fault_msg fault;
+    struct pg_batch_msg batch;
+    struct pg_reply_msg reply;
+    struct pg_fault_reply fault_reply;
+};
+
+#define PG_ASSERT_HEADER(type)                                                                     \
+    _Static_assert(sizeof(struct type) == sizeof(struct cowl_msg), #type " is five words");        \
+    _Static_assert(__builtin_offsetof(struct type, label) == 0, #type " label first");             \
+    _Static_assert(__builtin_offsetof(struct type, seq) == 4, #type " seq second")
 _Static_assert(sizeof(struct cowl_msg) == 40, "message is five words");
-_Static_assert(sizeof(struct pg_fault_reply) == sizeof(struct cowl_msg), "fault reply size");
-_Static_assert(sizeof(struct pg_fault_msg) == sizeof(struct cowl_msg), "fault message size");
-_Static_assert(sizeof(struct pg_batch_msg) == sizeof(struct cowl_msg), "batch message size");
-_Static_assert(sizeof(struct pg_reply_msg) == sizeof(struct cowl_msg), "reply message size");
+PG_ASSERT_HEADER(pg_fault_msg);
+PG_ASSERT_HEADER(pg_batch_msg);
+PG_ASSERT_HEADER(pg_reply_msg);
+PG_ASSERT_HEADER(pg_fault_reply);
+_Static_assert(sizeof(union pg_msg) == sizeof(struct cowl_msg), "a view adds nothing");
 _Static_assert(__builtin_offsetof(struct pg_fault_msg, va) == 16, "fault va is word 2");
 _Static_assert(__builtin_offsetof(struct pg_reply_msg, frame) == 8, "reply frame is word 1");
 

@@ -4,8 +4,8 @@
  */
 #include "timer.h"
 #include "cpu.h"
-#include "arch/riscv/csr.h"
-#include "arch/riscv/sbi.h"
+#include "csr.h"
+#include "sbi.h"
 
 static uint64_t interval;
 static bool use_sstc;

@@ -1,0 +1,48 @@
+/*
+ * cow=kernel: the pager's policy (pager/policy.c) run inside the kernel,
+ * with no pager process and no IPC, so that the cost of the user-level
+ * pager can be measured against the same decisions made here. Its tables
+ * are carved from the pool at boot like the pager's own; a request is
+ * answered at once, under big_lock, and goes through pager_call_done like
+ * an answer from the pager.
+ */
+#include "pager_client.h"
+#include "bootargs.h"
+#include "page.h"
+#include "panic.h"
+#include "policy.h"
+#include "printk.h"
+#include "thread.h"
+
+static struct pool pool;
+static uint32_t *batch_buffer;
+
+void pager_service_start(uint32_t *batch)
+{
+    uint64_t nframes = (user_pool_end - user_pool_base) / PAGE_SIZE;
+    uint64_t table = pager_reserve(page_count(PAGER_TABLE_BYTES(nframes)));
+    batch_buffer = batch;
+    if (!pool_init(&pool, pfn_of(user_pool_base), (uint32_t)nframes, (uint32_t)pager_reserved(),
+                   (void *)table))
+        panic("boot: cannot set up the in-kernel pool");
+    pool.trace = bootarg_on("trace"); /* as the pager reads it */
+}
+
+void pager_service_call(struct thread *t)
+{
+    struct pool_event ev;
+    pool_handle(&pool, &t->kreq.raw, batch_buffer, &t->kreply.raw, &ev);
+    if (pool.trace)
+        pool_event_print(&ev, printk);
+    pager_call_done(t);
+}
+
+struct proc *pager_proc(void)
+{
+    return 0;
+}
+
+struct endpoint *pager_endpoint(void)
+{
+    return 0;
+}
