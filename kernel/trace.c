@@ -33,11 +33,12 @@
 
 #define PAGE_BYTES    4096
 #define PER_PAGE      (PAGE_BYTES / COWL_TRACE_RECORD_BYTES)
-#define RING_PAGES    16 /* 512 records, 64 KiB a hart: a burst of faults between ticks */
+#define RING_PAGES    16 /* at most 512 records, 64 KiB a hart: a burst of faults between ticks */
 #define RING_RECORDS  (RING_PAGES * PER_PAGE)
+#define RINGS_BUDGET  64 /* pages for all harts' rings: fewer harts get longer rings */
+#define READER_PAGES  4
 #define RING_MIN      2
 #define TRACERING_ARG "tracering" /* boot option: records per ring (tests: overflow) */
-
 
 struct trace_ring {
     struct cowl_trace_event *page[RING_PAGES];
@@ -92,12 +93,11 @@ static bool ring_alloc(struct trace_ring *r, uint32_t size)
     return true;
 }
 
-/* Producer: keep rec, or drop and count it. Never blocks. */
-static void ring_put(struct trace_ring *r, struct cowl_trace_event *rec)
+/* Producer: keep rec as it is, or drop and count it. Never blocks. */
+static void ring_keep(struct trace_ring *r, const struct cowl_trace_event *rec)
 {
-    rec->h.seq = r->seq++;
     uint32_t tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-    if (r->head - tail >= r->size) {
+    if (r->head - tail >= r->size) { /* full, or never given its pages */
         r->lost++;
         return;
     }
@@ -105,10 +105,17 @@ static void ring_put(struct trace_ring *r, struct cowl_trace_event *rec)
     __atomic_store_n(&r->head, r->head + 1, __ATOMIC_RELEASE);
 }
 
+/* Producer: number rec in r's sequence, then keep it (or drop and count it). */
+static void ring_put(struct trace_ring *r, struct cowl_trace_event *rec)
+{
+    rec->h.seq = r->seq++;
+    ring_keep(r, rec);
+}
+
 /* Consumer: the oldest record, not yet taken off (ring_pop does). */
 static struct cowl_trace_event *ring_peek(struct trace_ring *r)
 {
-    if (__atomic_load_n(&r->head, __ATOMIC_ACQUIRE) == r->tail)
+    if (!r->size || __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) == r->tail)
         return 0;
     return slot(r, r->tail);
 }
@@ -185,7 +192,7 @@ static bool sink_put(struct cowl_trace_event *e)
     if (console && !console_put(e))
         return false;
     if (readers_active)
-        ring_put(&readers, e);
+        ring_keep(&readers, e); /* with its ring's numbers */
     return true;
 }
 
@@ -220,36 +227,37 @@ void trace_drain(void)
 
 /* ---- Switching on and off. ---- */
 
+/* Records per ring: RINGS_BUDGET pages shared by the harts (one page at
+ * least, RING_PAGES at most), or the boot option tracering=N. */
 static uint32_t ring_records(void)
 {
     char value[12];
-    uint32_t n = 0;
+    uint32_t pages = RINGS_BUDGET / ncpu, n = 0;
+    pages = pages < 1 ? 1 : pages > RING_PAGES ? RING_PAGES : pages;
     if (!bootarg_get(TRACERING_ARG, value, sizeof(value)))
-        return RING_RECORDS;
+        return pages * PER_PAGE;
     for (char *c = value; *c >= '0' && *c <= '9' && n <= RING_RECORDS; c++)
         n = n * 10 + (uint32_t)(*c - '0');
     return n < RING_MIN ? RING_MIN : n > RING_RECORDS ? RING_RECORDS : n;
 }
 
-/* Every hart's ring and the readers' buffer, once; false if the pool is short. */
+/* Every hart's ring and the readers' buffer, at boot (so that tracing, when
+ * it starts, allocates nothing); false if the pool is short. */
 static bool rings_alloc(void)
 {
     uint32_t size = ring_records();
-    if (!ring_alloc(&readers, RING_RECORDS))
+    if (!ring_alloc(&readers, READER_PAGES * PER_PAGE))
         return false;
     for (uint32_t i = 0; i < ncpu; i++)
         if (!ring_alloc(&rings[i], size))
-            return false; /* kept: a later call allocates the rest */
+            return false;
     return true;
 }
 
 int trace_set(bool on)
 {
-    if (on && !allocated) {
-        if (!rings_alloc())
-            return -COWL_ENOMEM;
-        __atomic_store_n(&allocated, true, __ATOMIC_RELEASE);
-    }
+    if (on && !allocated)
+        return -COWL_ENOMEM;
     trace_on = on;
     if (!on)
         sched_wakeup(&readers); /* a waiting reader learns that tracing stopped */
@@ -258,12 +266,14 @@ int trace_set(bool on)
 
 void trace_init(const struct machine *m)
 {
-    if (!virtio_console_init(m->virtio, m->nvirtio))
-        return;
-    if (trace_set(true) < 0) {
-        printk("cowl: no kernel memory for the trace rings; not tracing\n");
+    if (!rings_alloc()) {
+        printk("cowl: no kernel memory for the trace rings; no tracing\n");
         return;
     }
+    __atomic_store_n(&allocated, true, __ATOMIC_RELEASE);
+    if (!virtio_console_init(m->virtio, m->nvirtio))
+        return;
+    trace_set(true);
     struct cowl_trace_event e;
     stream_record(&e);
     console_put(&e);
@@ -335,11 +345,11 @@ void trace_fault_end_slow(struct thread *t, bool to_user)
 
 void trace_stamp_reply_slow(const struct cowl_msg *req, struct cowl_msg *reply)
 {
-    if (((const struct pg_fault_msg *)req)->label != PG_FAULT)
+    if (((const union pg_msg *)req)->h.label != PG_FAULT)
         return;
-    struct pg_fault_reply *r = (struct pg_fault_reply *)reply;
-    r->decided_time = now_time();
-    r->decided_cycle = now_cycle();
+    union pg_msg *out = (union pg_msg *)reply;
+    out->fault_reply.decided_time = now_time();
+    out->fault_reply.decided_cycle = now_cycle();
 }
 
 void trace_event_slow(uint16_t type, uint32_t pid, const uint64_t *args, uint32_t nargs)
@@ -360,6 +370,14 @@ void trace_fault_kill_slow(struct thread *t, uint64_t scause, uint64_t pc, uint6
         why = TRACE_KILL_refused;
     uint64_t a[] = {why, scause, pc, addr};
     trace_event_slow(TRACE_kill, (uint32_t)t->proc->pid, a, 4);
+}
+
+void trace_batch_slow(struct thread *t)
+{
+    const struct pg_batch_msg *q = &t->kreq.batch;
+    const struct pg_reply_msg *r = &t->kreply.reply;
+    uint64_t a[] = {q->label, q->count, r->label, r->free, r->used, r->shared};
+    trace_event_slow(TRACE_batch, (uint32_t)q->space, a, 6);
 }
 
 /* The pages the child maps are the ones fork shared (cow=eager: copied). */
@@ -390,7 +408,7 @@ static int readers_reset(void)
     readers_active = true;
     struct cowl_trace_event e;
     stream_record(&e);
-    ring_put(&readers, &e);
+    ring_keep(&readers, &e);
     return 0;
 }
 

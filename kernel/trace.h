@@ -45,6 +45,7 @@ void trace_stamp_reply_slow(const struct cowl_msg *req, struct cowl_msg *reply);
 void trace_fault_kill_slow(struct thread *t, uint64_t scause, uint64_t pc, uint64_t addr);
 void trace_exec_slow(uint32_t pid, const char *name);
 void trace_fork_slow(struct proc *parent, struct proc *child, int result);
+void trace_batch_slow(struct thread *t);
 
 /* user_trap: remember when this hart took the trap (a fault's first phase). */
 static inline void trace_trap(void)
@@ -109,14 +110,13 @@ static inline void trace_fork(struct proc *parent, struct proc *child, int resul
         trace_fork_slow(parent, child, result);
 }
 
-/* A batch request and the pool after it; only PG_ALLOC, PG_SHARE and
- * PG_RELEASE are events (PG_TRACE, PG_AUDIT, PG_STAT are bookkeeping). */
-static inline void trace_batch(uint32_t pid, uint32_t label, uint64_t count,
-                               const struct pg_reply_msg *r)
+/* The answer to t's request has landed: a batch (PG_ALLOC, PG_SHARE,
+ * PG_RELEASE; not the bookkeeping PG_TRACE, PG_AUDIT, PG_STAT) becomes an
+ * event with the pool as the pager reports it after the request. */
+static inline void trace_batch(struct thread *t)
 {
-    uint64_t a[] = {label, count, r->label, r->free, r->used, r->shared};
-    if (trace_unlikely(trace_on) && label <= PG_RELEASE)
-        trace_event_slow(TRACE_batch, pid, a, 6);
+    if (trace_unlikely(trace_on) && t->kreq.h.label <= PG_RELEASE)
+        trace_batch_slow(t);
 }
 
 /* kill() of pid: the reason is a signal. */

@@ -489,26 +489,31 @@ def plot(events, stream, path):
     faults = [e for e in events if e["event"] == "fault"]
     decisions = sorted({e["decision"] for e in faults})
     fig, (hist, bars) = plt.subplots(1, 2, figsize=(12, 4.5))
-    for d in decisions:
-        vals = [spans_ns(stream, e)["total"] / 1000 for e in faults
-                if e["decision"] == d and spans_ns(stream, e)["total"] is not None]
-        if vals:
-            hist.hist(vals, bins=30, alpha=0.6, label=f"{d} ({len(vals)})")
-    hist.set_xlabel("fault latency, trap to user (us)")
+    totals = {d: [spans_ns(stream, e)["total"] / 1000 for e in faults
+                  if e["decision"] == d and spans_ns(stream, e)["total"]] for d in decisions}
+    every = [v for vals in totals.values() for v in vals]
+    if every:
+        lo, hi = min(every), max(every)
+        edges = [lo * (hi / lo) ** (i / 40) for i in range(41)] if hi > lo else 10
+        for d, vals in totals.items():
+            if vals:
+                hist.hist(vals, bins=edges, alpha=0.6, label=f"{d} ({len(vals)})")
+        hist.set_xscale("log")
+    hist.set_xlabel("fault latency, trap to user (us, log scale)")
     hist.set_ylabel("faults")
     hist.set_title("Fault latency per decision")
     if decisions:
         hist.legend()
     bottom = [0.0] * len(decisions)
     for a, b in PHASE_SPANS:
-        means = []
+        medians = []
         for d in decisions:
             vals = [spans_ns(stream, e)[f"{a}-{b}"] for e in faults if e["decision"] == d]
             vals = [v for v in vals if v is not None]
-            means.append(sum(vals) / len(vals) / 1000 if vals else 0.0)
-        bars.bar(decisions, means, bottom=bottom, label=f"{a}->{b}")
-        bottom = [x + y for x, y in zip(bottom, means)]
-    bars.set_ylabel("mean time (us)")
+            medians.append(percentile(vals, 0.5) / 1000 if vals else 0.0)
+        bars.bar(decisions, medians, bottom=bottom, label=f"{a}->{b}")
+        bottom = [x + y for x, y in zip(bottom, medians)]
+    bars.set_ylabel("median time of each phase (us)")
     bars.set_title("Where a fault's time goes")
     bars.legend()
     fig.suptitle(f"cowl trace: cow={stream['mode']}, {len(faults)} faults")

@@ -51,8 +51,7 @@ static void print_fault(const struct cowl_trace_fault *f)
 {
     const uint64 *t = f->time;
 
-    printf("va 0x%lx pc 0x%lx count %u -> %s", f->va, f->pc, f->count,
-           decision_name(f->decision));
+    printf("va 0x%lx pc 0x%lx count %u -> %s", f->va, f->pc, f->count, decision_name(f->decision));
     if (f->decision == PG_COPY)
         printf(" 0x%lx", f->new_frame);
     printf(" us: sent %lu decided %lu applied %lu user %lu\n", us(f->h.time, t[0]), us(t[0], t[1]),
