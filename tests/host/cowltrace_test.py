@@ -2,7 +2,7 @@
 """Host tests of tools/cowltrace.py on streams built here, byte by byte, with
 an encoder of its own (so a layout mistake in the tool cannot cancel out):
 every output format parsed back by its reader (json, babeltrace2 for CTF,
-the PNG's signature), the filters, and the bad inputs (truncated, unknown
+the PNG's signature), the filters, --follow on a growing file, and the bad inputs (truncated, unknown
 type, bad magic, another version, empty, missing), each of which must end
 with a message naming the byte offset and a non-zero status, never a
 traceback.
@@ -16,6 +16,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 cowl = sys.argv[1]
 top = os.path.dirname(os.path.abspath(cowl))
@@ -148,6 +149,25 @@ try:
         check(p.returncode == 0 and out.count(" fault: ") == 3 and out.count(" exec: ") == 1,
               "ctf: babeltrace2 reads every event back", p.stdout + p.stderr)
         check('decision = "copy"' in out and 'decision = "reuse"' in out, "ctf: decisions survive", out)
+
+    # --follow prints records as they are appended, like trace_pipe.
+    grow = os.path.join(tmp, "grow.bin")
+    data = good_stream()
+    with open(grow, "wb") as f:
+        f.write(data[:128 * 3])
+    p = subprocess.Popen([sys.executable, tool, "--follow", grow], stdout=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    with open(grow, "ab") as f:
+        f.write(data[128 * 3:128 * 5 + 60])  # two records and part of a third
+    time.sleep(1.0)
+    with open(grow, "ab") as f:
+        f.write(data[128 * 5 + 60:])
+    time.sleep(1.0)
+    p.terminate()
+    out, _ = p.communicate(timeout=10)
+    lines = out.splitlines()
+    check(len(lines) == 9 and "fault" in lines[4] and "exit" in lines[8],
+          "follow: every record printed as the file grows, a split record once whole", out)
 
     # Bad inputs: what is wrong, where, what could be decoded, status 1.
     def bad(name, data, expect, lines_min):
