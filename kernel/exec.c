@@ -20,6 +20,7 @@
 #include "sched.h"
 #include "space.h"
 #include "string.h"
+#include "trace.h"
 
 #define IMAGE_LIMIT (COWL_USER_BASE + (1UL << 30)) /* programs live in the first GiB */
 #define PT_LOAD     1
@@ -192,6 +193,7 @@ int exec_program(const char *name, const char *args, int argc)
     s->heap = s->brk = end;
     p->space = s;
     strlcpy(p->name, f->name, sizeof(p->name));
+    trace_exec((uint32_t)p->pid, p->name);
     exec_set_entry(p->thread, entry, sp, (uint64_t)argc, uargv);
     space_activate(s);
     space_destroy(old);

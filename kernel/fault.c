@@ -31,6 +31,7 @@
 #include "space.h"
 #include "string.h"
 #include "thread.h"
+#include "trace.h"
 
 /* Why the decision rep for request req may not be applied, or 0; *ptep is
  * the PTE to change. */
@@ -56,6 +57,7 @@ void fault_apply(struct thread *t)
     ASSERT(spin_held(&big_lock));
     const struct pg_fault_msg *req = &t->kreq.fault;
     struct pg_reply_msg *rep = &t->kreply.reply;
+    trace_fault_decision(t, &t->kreply.fault_reply);
     pte_t *pte = 0;
     const char *why = check_decision(t, req, rep, &pte);
     if (why) {
@@ -73,6 +75,7 @@ void fault_apply(struct thread *t)
         *pte = pte_make(req->frame, flags);
     }
     space_changed(t->proc->space);
+    trace_fault_phase(t, TRACE_PHASE_APPLIED);
 }
 
 int fault_store(struct thread *t, uint64_t va, uint64_t pc)
@@ -81,6 +84,7 @@ int fault_store(struct thread *t, uint64_t va, uint64_t pc)
     pte_t *pte = space_pte(t->proc->space, va);
     if (!pte || (*pte & PTE_W) || !(*pte & PTE_COW))
         return -1;
+    trace_fault_begin(t, page_down(va), pc, pte_pa(*pte));
     t->kreq.fault = (struct pg_fault_msg){
         .label = PG_FAULT,
         .space = (uint32_t)t->proc->pid,

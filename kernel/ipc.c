@@ -19,6 +19,7 @@
 #include "panic.h"
 #include "proc.h"
 #include "sched.h"
+#include "trace.h"
 
 #define NENDPOINT 64
 
@@ -100,6 +101,7 @@ static void transfer(struct thread *from, struct thread *to)
 /* The receiver r takes sender s's message. */
 static void deliver(struct thread *s, struct thread *r)
 {
+    trace_fault_phase(s, TRACE_PHASE_SENT); /* s's fault request reaches the pager */
     transfer(s, r);
     if (s->ipc_op == IPC_SEND) {
         if (s->state == T_BLOCKED)

@@ -2,8 +2,8 @@
  * Kernel mappings are global, with A and D preset. Below KVM_RAM_LIMIT they
  * are identity mappings (virtual = physical): text R-X, rodata R--, data,
  * bss and the rest of RAM RW- (1 GiB and 2 MiB pages where aligned), the
- * UART, PLIC and test device RW-. Nothing below the kernel image (OpenSBI's
- * memory) is mapped, nor the guard page of any boot stack. Above it, in the
+ * UART, PLIC, test device and virtio-mmio transports RW-. Nothing below the
+ * kernel image (OpenSBI's memory) is mapped, nor the guard page of any boot stack. Above it, in the
  * last kernel root slot, lies the thread stacks' window (kstack.c).
  */
 #include "kvm.h"
@@ -61,6 +61,8 @@ void kvm_init(const struct machine *m)
     map(m->plic.base, m->plic.size, PTE_R | PTE_W);
     if (m->test.size)
         map(m->test.base, m->test.size, PTE_R | PTE_W);
+    for (uint32_t i = 0; i < m->nvirtio; i++)
+        map(m->virtio[i].base, m->virtio[i].size, PTE_R | PTE_W);
     uint64_t text = (uint64_t)__kernel_start, rodata = (uint64_t)__text_end;
     uint64_t data = (uint64_t)__rodata_end;
     map(text, rodata - text, PTE_R | PTE_X);

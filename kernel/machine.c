@@ -202,7 +202,17 @@ static int read_plic(const struct fdt *f, int parent, int node, struct machine *
     return err == FDT_ERR_NOTFOUND ? FDT_ERR_BADVALUE : err;
 }
 
-/* The first enabled uart, PLIC and test device anywhere in the tree. */
+static int read_virtio(const struct fdt *f, int parent, int node, struct machine *m)
+{
+    struct machine_region *r = &m->virtio[m->nvirtio];
+    int err = fdt_reg(f, parent, node, 0, &r->base, &r->size);
+    if (err == 0)
+        m->nvirtio++;
+    return err;
+}
+
+/* The first enabled uart, PLIC and test device anywhere in the tree, and the
+ * first MACHINE_MAX_VIRTIO virtio-mmio transports. */
 static int read_devices(const struct fdt *f, struct machine *m, const struct hart_intc *intc)
 {
     struct fdt_walk w;
@@ -218,6 +228,8 @@ static int read_devices(const struct fdt *f, struct machine *m, const struct har
             err = read_plic(f, parent, node, m, intc);
         else if (m->test.size == 0 && compatible(f, node, "sifive,test0", "sifive,test1"))
             err = fdt_reg(f, parent, node, 0, &m->test.base, &m->test.size);
+        else if (m->nvirtio < MACHINE_MAX_VIRTIO && compatible(f, node, "virtio,mmio", 0))
+            err = read_virtio(f, parent, node, m);
     }
     if (err)
         return err == FDT_ERR_NOTFOUND ? FDT_ERR_BADVALUE : err;

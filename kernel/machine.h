@@ -14,6 +14,7 @@
 #include "arch/riscv/asm.h"
 
 #define MACHINE_MAX_RESERVED 8
+#define MACHINE_MAX_VIRTIO   8    /* virtio-mmio transports recorded (QEMU virt has 8) */
 #define MACHINE_BOOTARGS_MAX 4096 /* COWL_BOOTARGS_MAX: what init and bootargs() see */
 
 struct machine_region {
@@ -35,6 +36,8 @@ struct machine {
     struct machine_region plic;
     uint32_t plic_ndev;         /* compatible "riscv,plic0" or "sifive,plic-1.0.0"; riscv,ndev */
     struct machine_region test; /* compatible "sifive,test0"/"sifive,test1"; size 0 if absent */
+    uint32_t nvirtio;
+    struct machine_region virtio[MACHINE_MAX_VIRTIO]; /* compatible "virtio,mmio", tree order */
     uint32_t nreserved;
     struct machine_region reserved[MACHINE_MAX_RESERVED]; /* /reserved-memory children with reg,
                                                              plus the memory reservation block */

@@ -31,6 +31,7 @@
 #include "space.h"
 #include "string.h"
 #include "timer.h"
+#include "trace.h"
 #include "trap.h"
 #include "uart.h"
 #include "arch/riscv/arch.h"
@@ -179,6 +180,7 @@ void kmain(uint64_t hartid, const void *dtb)
     banner();
     selftest_run();
     space_init();
+    trace_init(&machine);
     pager_client_init();
     proc_create_init();
     sched_loop();

@@ -18,6 +18,7 @@
 #include "ratelimit.h"
 #include "sched.h"
 #include "thread.h"
+#include "trace.h"
 
 #define BATCH_PAGES (COWL_BATCH_MAX * sizeof(uint32_t) / PAGE_SIZE)
 
@@ -83,6 +84,7 @@ void pager_call_done(struct thread *t)
         pager_refused("cowl: the pager answered request %u with seq %u\n", req->seq, rep->seq);
         rep->label = req->label == PG_FAULT ? PG_KILL : PG_FAIL;
     }
+    trace_batch(t);
     if (req->label == PG_FAULT)
         fault_apply(t);
 }

@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "printk.h"
 #include "thread.h"
+#include "trace.h"
 
 static struct pool pool;
 static uint32_t *batch_buffer;
@@ -31,7 +32,9 @@ void pager_service_start(uint32_t *batch)
 void pager_service_call(struct thread *t)
 {
     struct pool_event ev;
+    trace_fault_phase(t, TRACE_PHASE_SENT);
     pool_handle(&pool, &t->kreq.raw, batch_buffer, &t->kreply.raw, &ev);
+    trace_stamp_reply(&t->kreq.raw, &t->kreply.raw);
     if (pool.trace)
         pool_event_print(&ev, printk);
     pager_call_done(t);

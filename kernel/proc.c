@@ -14,6 +14,7 @@
 #include "ratelimit.h"
 #include "sched.h"
 #include "string.h"
+#include "trace.h"
 #include "timer.h"
 #include "trap.h"
 #include "arch/riscv/arch.h"
@@ -90,7 +91,9 @@ int proc_fork(void)
     struct proc *child = proc_create(parent->name, trap_thread_start, false);
     if (!child)
         return -COWL_ENOMEM;
-    if (space_fork(parent->space, child->space) < 0) {
+    int err = space_fork(parent->space, child->space);
+    trace_fork(parent, child, err);
+    if (err < 0) {
         space_destroy(child->space);
         free_record(child);
         return -COWL_ENOMEM;
@@ -118,6 +121,7 @@ void proc_exit(int status)
         panic("the pager (pid %d) exited with status %d", p->pid, status);
     if (p == init_proc)
         panic("init exited with status %d", status);
+    trace_exit(p->thread, (uint32_t)p->pid, status);
     for (int i = 0; i < NOFILE; i++)
         if (p->files[i]) {
             file_close(p->files[i]);
@@ -188,6 +192,7 @@ int proc_kill(int pid)
         if (p->pager || p == init_proc)
             return -COWL_EPERM;
         p->killed = true;
+        trace_signal((uint32_t)pid);
         if (p->thread->state == T_SLEEPING)
             p->thread->state = T_RUNNABLE;
         ipc_abort(p->thread, -COWL_ENOENT);
@@ -248,6 +253,7 @@ void proc_fault_kill(struct proc *p, uint64_t scause, uint64_t pc, uint64_t addr
         sched_sleep(timer_ticks_chan());
         return;
     }
+    trace_fault_kill(p->thread, scause, pc, addr);
     static struct ratelimit rl;
     if (ratelimit_allow(&rl))
         printk("cowl: pid %d (%s) killed: %s at pc 0x%lx addr 0x%lx\n", p->pid, p->name,

@@ -16,6 +16,7 @@
 #include "printk.h"
 #include "proc.h"
 #include "space.h"
+#include "trace.h"
 #include "arch/riscv/arch.h"
 
 static struct thread threads[NTHREAD];
@@ -44,6 +45,7 @@ static struct thread *pick(unsigned *cursor)
 
 static void idle(void)
 {
+    trace_poll();
     spin_unlock(&big_lock);
     arch_irq_on();
     arch_wait();

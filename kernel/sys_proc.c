@@ -19,6 +19,7 @@
 #include "string.h"
 #include "syscall.h"
 #include "timer.h"
+#include "trace.h"
 #include "cpu.h"
 
 int64_t sys_fork(struct trapframe *tf)
@@ -161,6 +162,7 @@ int64_t sys_poweroff(struct trapframe *tf)
 {
     if (!(proc_current()->privs & COWL_PRIV_POWEROFF))
         return -COWL_EPERM;
+    trace_poll(); /* the trace's last records reach the trace console */
     power_off((int)tf_arg(tf, 0));
 }
 
@@ -230,7 +232,8 @@ int64_t sys_kstat(struct trapframe *tf)
 
 int64_t sys_pagertrace(struct trapframe *tf)
 {
-    return pager_trace(tf_arg(tf, 0) != 0);
+    int err = trace_set(tf_arg(tf, 0) != 0);
+    return err ? err : pager_trace(tf_arg(tf, 0) != 0);
 }
 
 int64_t sys_pin(struct trapframe *tf)

@@ -12,6 +12,7 @@
 #include "arch/riscv/asm.h"
 #include "arch/riscv/regs.h"
 #include "cowl/abi.h"
+#include "cowl/trace.h"
 
 struct trapframe {
     uint64_t x[32]; /* x1..x31 by register number; x[0] unused */
@@ -103,6 +104,10 @@ struct thread {
     bool in_kcall;           /* the kernel is calling the pager for it */
     union pg_msg kreq;       /* that call's request */
     union pg_msg kreply;     /* and the pager's reply */
+
+    /* The fault being traced (trace.c), from its trap until the thread is
+     * back in user mode; trace.h.type 0 when there is none. */
+    struct cowl_trace_fault trace;
 };
 
 #endif

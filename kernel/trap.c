@@ -25,6 +25,7 @@
 #include "sched.h"
 #include "syscall.h"
 #include "timer.h"
+#include "trace.h"
 #include "arch/riscv/arch.h"
 
 void trap_vector(void);
@@ -90,6 +91,7 @@ static bool device_intr(uint64_t scause)
 {
     uint64_t irq = scause & ~SCAUSE_INTERRUPT;
     if (irq == IRQ_S_TIMER) {
+        trace_poll();
         if (timer_intr())
             sched_wakeup(timer_ticks_chan());
         return true;
@@ -123,6 +125,7 @@ void kernel_trap(struct kernel_frame *f)
 
 void user_trap(struct trapframe *tf)
 {
+    trace_trap();
     spin_lock(&big_lock);
     uint64_t scause = arch_trap_cause(), stval = arch_trap_value();
     struct thread *t = sched_current();
@@ -143,6 +146,7 @@ void user_trap(struct trapframe *tf)
 void trap_return(void)
 {
     struct thread *t = sched_current();
+    trace_fault_end(t, true);
     t->tf.kernel_tp = (uint64_t)this_cpu();
     arch_prepare_user_return();
     spin_unlock(&big_lock);

@@ -14,6 +14,18 @@
 
 void pager_main(struct pager_boot *boot) __attribute__((noreturn));
 
+/* A fault's answer says when it was decided, for the kernel's trace
+ * (cowl/trace.h): the pager's own phase, stamped where it happens. */
+static void stamp_decision(const struct cowl_msg *req, struct cowl_msg *reply)
+{
+    union pg_msg *out = (union pg_msg *)reply;
+
+    if (((const union pg_msg *)req)->h.label != PG_FAULT)
+        return;
+    out->fault_reply.decided_time = rdtime();
+    out->fault_reply.decided_cycle = rdcycle();
+}
+
 /* Refusal lines per second of ticks; a process sending garbage in a loop
  * must not flood the console. The next line printed counts those held back. */
 #define REFUSALS_PER_SECOND 5
@@ -47,6 +59,7 @@ static void serve_one(struct pool *pool, uint32_t *batch, const struct cowl_msg 
 {
     if (badge == 0) {
         answer_kernel(pool, batch, req, reply);
+        stamp_decision(req, reply);
         return;
     }
     if (answer_user(req, badge, reply))

@@ -217,6 +217,14 @@ static void event_start(struct pool_event *ev, const union pg_msg *in)
     }
 }
 
+/* The pool's free, used and shared frames, as STAT and the batch replies give them. */
+static void pool_figures(const struct pool *p, struct pg_reply_msg *r)
+{
+    r->free = p->nfree;
+    r->used = p->nused;
+    r->shared = p->nshared;
+}
+
 static uint32_t dispatch(struct pool *p, const union pg_msg *in, uint32_t *batch, union pg_msg *out,
                          struct pool_event *ev)
 {
@@ -230,9 +238,7 @@ static uint32_t dispatch(struct pool *p, const union pg_msg *in, uint32_t *batch
     case PG_FAULT:
         return do_fault(p, &in->fault, &out->reply, &ev->count);
     case PG_STAT:
-        out->reply.free = p->nfree;
-        out->reply.used = p->nused;
-        out->reply.shared = p->nshared;
+        pool_figures(p, &out->reply);
         return PG_OK;
     case PG_AUDIT:
         return do_audit(p, &in->batch, batch, &out->reply);
@@ -253,6 +259,11 @@ void pool_handle(struct pool *p, const struct cowl_msg *req, uint32_t *batch,
     event_start(ev, &in);
     out.reply.label = dispatch(p, &in, batch, &out, ev);
     out.reply.seq = in.h.seq;
+    /* For the kernel's trace: the count a fault saw, the pool after a batch. */
+    if (ev->label == PG_FAULT)
+        out.fault_reply.count = ev->count;
+    else if (ev->label >= PG_ALLOC && ev->label <= PG_RELEASE)
+        pool_figures(p, &out.reply);
     ev->result = out.reply.label;
     ev->new_frame = ev->label == PG_FAULT && ev->result == PG_COPY ? out.reply.frame : 0;
     ev->mismatches = ev->label == PG_AUDIT ? out.reply.mismatches : 0;

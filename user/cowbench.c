@@ -74,13 +74,6 @@ static int boot_option(const char *opt)
     return 0;
 }
 
-static inline uint64 rdtime(void)
-{
-    uint64 t;
-    asm volatile("rdtime %0" : "=r"(t));
-    return t;
-}
-
 /* The benchmark clock: instructions under icount, time CSR ticks otherwise. */
 static inline uint64 now(void)
 {

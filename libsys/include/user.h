@@ -53,6 +53,7 @@ int procinfo(struct cowl_procinfo *rows, int max);
 int poolstat(struct cowl_poolstat *st);
 int poolcheck(void);
 int pagertrace(int on);
+int traceread(void *buf, int max); /* trace events (cowl/trace.h); max 0 starts reading */
 int nullcall(void);
 int hartid(void);
 int kstat(struct cowl_kstat *st);
@@ -98,6 +99,14 @@ static inline uint64 rdcycle(void)
     uint64 c;
     asm volatile("rdcycle %0" : "=r"(c));
     return c;
+}
+
+/* The time CSR: one clock for every hart, the device tree's timebase a second. */
+static inline uint64 rdtime(void)
+{
+    uint64 t;
+    asm volatile("rdtime %0" : "=r"(t));
+    return t;
 }
 
 #endif /* COWL_USER_H */

@@ -67,6 +67,13 @@ static inline void arch_prepare_user_return(void)
     csr_set(sstatus, SSTATUS_SPIE);
 }
 
+/* This hart's cycle counter (instructions under QEMU's -icount): with
+ * arch_time, the trace's stamps. */
+static inline uint64_t arch_cycle(void)
+{
+    return csr_read(cycle);
+}
+
 /* The cause and value of the trap being handled. */
 static inline uint64_t arch_trap_cause(void)
 {

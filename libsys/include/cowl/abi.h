@@ -50,9 +50,10 @@
     X(41, setpgid, 1)                                                                              \
     X(42, setfg, 1)                                                                                \
     X(43, progname, 1)                                                                             \
-    X(44, benchstat, 1)
+    X(44, benchstat, 1)                                                                            \
+    X(45, traceread, 1)
 
-#define COWL_NSYSCALL 45 /* one more than the largest number above */
+#define COWL_NSYSCALL 46 /* one more than the largest number above */
 
 /* User address-space layout (Sv39: user addresses lie below MAXVA). The low
  * 64 GiB belong to the kernel: its identity map of devices and RAM, and its
@@ -161,9 +162,20 @@ struct pg_reply_msg {
         uint64_t frame;      /* PG_COPY: physical address of the new frame */
         uint64_t mismatches; /* PG_AUDIT: frames whose count differs from the kernel's */
     };
-    uint64_t free;   /* PG_STAT: free frames */
-    uint64_t used;   /* PG_STAT: frames with count >= 1 */
-    uint64_t shared; /* PG_STAT: frames with count >= 2 */
+    uint64_t free;   /* PG_STAT and batches: free frames */
+    uint64_t used;   /* PG_STAT and batches: frames with count >= 1 */
+    uint64_t shared; /* PG_STAT and batches: frames with count >= 2 */
+};
+
+/* The reply to PG_FAULT as the kernel's trace reads it: the policy fills
+ * count, and whoever ran it stamps when it decided (cowl/trace.h). */
+struct pg_fault_reply {
+    uint32_t label; /* PG_REUSE, PG_COPY, PG_KILL */
+    uint32_t seq;
+    uint64_t frame;         /* PG_COPY: the new frame */
+    uint64_t count;         /* the old frame's count the decision saw */
+    uint64_t decided_time;  /* `time` CSR when decided; 0 if not stamped */
+    uint64_t decided_cycle; /* that hart's `cycle` CSR then */
 };
 
 /* The views of one message; GNU C defines reading a member other than the
@@ -174,6 +186,7 @@ union pg_msg {
     struct pg_fault_msg fault;
     struct pg_batch_msg batch;
     struct pg_reply_msg reply;
+    struct pg_fault_reply fault_reply;
 };
 
 #define PG_ASSERT_HEADER(type)                                                                     \
@@ -184,6 +197,7 @@ _Static_assert(sizeof(struct cowl_msg) == 40, "message is five words");
 PG_ASSERT_HEADER(pg_fault_msg);
 PG_ASSERT_HEADER(pg_batch_msg);
 PG_ASSERT_HEADER(pg_reply_msg);
+PG_ASSERT_HEADER(pg_fault_reply);
 _Static_assert(sizeof(union pg_msg) == sizeof(struct cowl_msg), "a view adds nothing");
 _Static_assert(__builtin_offsetof(struct pg_fault_msg, va) == 16, "fault va is word 2");
 _Static_assert(__builtin_offsetof(struct pg_reply_msg, frame) == 8, "reply frame is word 1");
