@@ -1,8 +1,8 @@
 """PNG plots of results.json, drawn with Debian's python3-matplotlib (run by
 /usr/bin/python3, where Debian installs it): latency CDFs per mode, fork
 cost against pages, copy-fault latency against sharers and access pattern,
-throughput against harts. The phase breakdown of a pager fault waits for
-the kernel's trace events (issue 10) and is not drawn yet."""
+throughput against harts. The phase breakdown of a pager fault comes from
+the kernel's trace events: `./cowl trace --plot` draws it (docs/tracing.md)."""
 import os
 
 import matplotlib
