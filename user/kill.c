@@ -5,27 +5,10 @@
  */
 #include <user.h>
 
-#define MAXROWS 64
-
-/* The name of live process pid into name; 0 if there is none. */
-static int find(int pid, char name[16])
-{
-    static struct cowl_procinfo rows[MAXROWS];
-    int n = procinfo(rows, MAXROWS);
-
-    for (int i = 0; i < n; i++)
-        if (rows[i].pid == pid && rows[i].state != COWL_ZOMBIE) {
-            memcpy(name, rows[i].name, 16);
-            name[15] = 0;
-            return 1;
-        }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     int status = 0;
-    char name[16];
+    struct cowl_procinfo row;
 
     if (argc < 2) {
         fprintf(2, "usage: kill pid...\n");
@@ -35,8 +18,8 @@ int main(int argc, char **argv)
         int pid = atoi(argv[i]);
         if (kill(pid) == 0)
             continue;
-        if (pid > 0 && find(pid, name))
-            fprintf(2, "kill: %d (%s) may not be killed\n", pid, name);
+        if (pid > 0 && procfind(pid, &row) && row.state != COWL_ZOMBIE)
+            fprintf(2, "kill: %d (%s) may not be killed\n", pid, row.name);
         else
             fprintf(2, "kill: no process %s\n", argv[i]);
         status = 1;

@@ -71,6 +71,11 @@ int ipc_call(int ep, const struct cowl_msg *m, struct cowl_msg *out);
 int ipc_reply(const struct cowl_msg *m);
 int ipc_reply_recv(int ep, const struct cowl_msg *reply, struct cowl_msg *out, uint64 *badge);
 
+/* procs.c: procinfo()'s row of live or zombie process pid into *row (1),
+ * or 0 when there is none; the pid of the first process called name, or -1. */
+int procfind(int pid, struct cowl_procinfo *row);
+int procnamed(const char *name);
+
 /* ulib (string.c, ulib.c). */
 char *strcpy(char *dst, const char *src);
 int strcmp(const char *p, const char *q);

@@ -227,36 +227,18 @@ static void fill_values(struct fuzz_ctx *c)
 
 /* ---- processes ---------------------------------------------------------- */
 
-/* The procinfo row of pid; 0 when there is none. */
-static int find_proc(int pid, struct cowl_procinfo *row)
-{
-    static struct cowl_procinfo rows[64];
-    int n = procinfo(rows, 64);
-    for (int i = 0; i < n; i++)
-        if (rows[i].pid == pid) {
-            *row = rows[i];
-            return 1;
-        }
-    return 0;
-}
-
 /* The pid of the first process called name, or PID_ABSENT. */
 static int pid_named(const char *name)
 {
-    static struct cowl_procinfo rows[64];
-    int n = procinfo(rows, 64);
-    for (int i = 0; i < n; i++)
-        if (strcmp(rows[i].name, name) == 0)
-            return rows[i].pid;
-    return PID_ABSENT;
+    int pid = procnamed(name);
+    return pid < 0 ? PID_ABSENT : pid;
 }
-
 /* Wait (bounded) until pid is blocked in the kernel; 0 if it never was. */
 static int wait_blocked(int pid)
 {
     struct cowl_procinfo row;
     for (int t = 0; t < 2 * HZ; t++) {
-        if (!find_proc(pid, &row))
+        if (!procfind(pid, &row))
             return 0;
         if (row.state == COWL_BLOCKED)
             return 1;
@@ -980,7 +962,7 @@ static void fuzz_setup(struct fuzz_ctx *c)
 {
     struct cowl_procinfo row;
     c->self = getpid();
-    c->parent = find_proc(c->self, &row) ? row.ppid : PID_ABSENT;
+    c->parent = procfind(c->self, &row) ? row.ppid : PID_ABSENT;
     c->pager = pid_named("pager");
     c->init = pid_named("init");
     c->nnums = 0;

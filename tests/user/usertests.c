@@ -83,31 +83,6 @@ static uint64 free_frames(void)
     return st.free;
 }
 
-/* The procinfo row of pid into *row; 0 when there is no such process. */
-static int find_proc(int pid, struct cowl_procinfo *row)
-{
-    struct cowl_procinfo rows[64];
-    int n = procinfo(rows, 64);
-
-    for (int i = 0; i < n; i++)
-        if (rows[i].pid == pid) {
-            *row = rows[i];
-            return 1;
-        }
-    return 0;
-}
-
-static int pid_named(const char *name)
-{
-    struct cowl_procinfo rows[64];
-    int n = procinfo(rows, 64);
-
-    for (int i = 0; i < n; i++)
-        if (strcmp(rows[i].name, name) == 0)
-            return rows[i].pid;
-    return -1;
-}
-
 /* Make the heap end on a page boundary with one page of heap below it, and
  * return the address `below` bytes under the end: a buffer there runs off
  * the heap into unmapped memory. */
@@ -965,12 +940,12 @@ static void orphan_adopted_by_init_and_reaped(void)
         orphan_maker(report, release);
     EXPECT_EQ(wait_for(middle), 0);
     EXPECT_EQ(read(report[0], &g, sizeof(g)), sizeof(g));
-    EXPECT(find_proc(g, &row));
-    EXPECT_EQ(row.ppid, pid_named("init"));
+    EXPECT(procfind(g, &row));
+    EXPECT_EQ(row.ppid, procnamed("init"));
     EXPECT_EQ(write(release[1], "x", 1), 1);
-    for (int t = 0; t < 5 * HZ && find_proc(g, &row); t++)
+    for (int t = 0; t < 5 * HZ && procfind(g, &row); t++)
         sleep(1);
-    if (find_proc(g, &row))
+    if (procfind(g, &row))
         failed(__LINE__, "orphan %d still listed (state %d) after 5 s", g, row.state);
     close_pipe(report);
     close_pipe(release);
@@ -1408,8 +1383,8 @@ static void sleep_ticks(long ticks)
 
 static void setpgid_only_for_self_and_children(void)
 {
-    EXPECT_EQ(setpgid(pid_named("pager"), 0), -1);
-    EXPECT_EQ(setpgid(pid_named("init"), 0), -1);
+    EXPECT_EQ(setpgid(procnamed("pager"), 0), -1);
+    EXPECT_EQ(setpgid(procnamed("init"), 0), -1);
     EXPECT_EQ(setpgid(-1, 0), -1);
     EXPECT_EQ(setpgid(0, -1), -1);
     EXPECT_EQ(setpgid(0, 0), 0);
