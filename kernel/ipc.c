@@ -97,12 +97,21 @@ static void wake(struct thread *t, int64_t a0)
     t->state = T_RUNNABLE;
 }
 
+/* Copy a message's words, unrolled (a hot path). */
+static inline void msg_copy(uint64_t *to, const uint64_t *from)
+{
+    _Static_assert(COWL_MSG_WORDS == 5, "msg_copy copies five words");
+    to[0] = from[0];
+    to[1] = from[1];
+    to[2] = from[2];
+    to[3] = from[3];
+    to[4] = from[4];
+}
+
 /* Move the sender's message into the receiver's registers. */
 static void transfer(struct thread *from, struct thread *to)
 {
-    const uint64_t *words = from->in_kcall ? from->kreq.raw.w : tf_msg(&from->tf);
-    for (int i = 0; i < COWL_MSG_WORDS; i++)
-        tf_msg(&to->tf)[i] = words[i];
+    msg_copy(tf_msg(&to->tf), from->in_kcall ? from->kreq.raw.w : tf_msg(&from->tf));
     tf_set_badge(&to->tf, from->in_kcall ? 0 : (uint64_t)from->proc->pid);
     tf_set_result(&to->tf, 0);
 }
@@ -195,15 +204,13 @@ int64_t ipc_reply(struct thread *t, struct thread **woken)
     unlink_reply(t, c);
     ASSERT(c->ipc_op == IPC_REPLY_WAIT && c->state == T_BLOCKED);
     if (c->in_kcall) {
-        for (int i = 0; i < COWL_MSG_WORDS; i++)
-            c->kreply.raw.w[i] = tf_msg(&t->tf)[i];
+        msg_copy(c->kreply.raw.w, tf_msg(&t->tf));
         pager_call_done(c);
         c->ipc_op = IPC_NONE;
         c->state = T_RUNNABLE;
         return 0;
     }
-    for (int i = 0; i < COWL_MSG_WORDS; i++)
-        tf_msg(&c->tf)[i] = tf_msg(&t->tf)[i];
+    msg_copy(tf_msg(&c->tf), tf_msg(&t->tf));
     tf_set_badge(&c->tf, (uint64_t)t->proc->pid);
     wake(c, 0);
     return 0;
@@ -220,9 +227,7 @@ struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep)
         return 0;
     /* Point of no return: only commits from here on. */
     ep->receivers = r->ipc_next;
-    uint64_t *from = tf_msg(&t->tf), *to = tf_msg(&r->tf);
-    for (int i = 0; i < COWL_MSG_WORDS; i++)
-        to[i] = from[i];
+    msg_copy(tf_msg(&r->tf), tf_msg(&t->tf));
     tf_set_badge(&r->tf, (uint64_t)t->proc->pid);
     tf_set_result(&r->tf, 0);
     r->ipc_op = IPC_NONE;
@@ -239,8 +244,8 @@ struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep)
 struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep)
 {
     struct thread *c = t->reply_to;
-    if (__builtin_expect(!c || c->in_kcall, 0))
-        return 0; /* nothing owed, or the kernel's call (pager_call_done) */
+    if (__builtin_expect(!c, 0))
+        return 0; /* nothing owed: the slow path only receives */
     if (__builtin_expect(ep->senders != 0, 0))
         return 0; /* a message waits: t takes it without blocking */
     if (__builtin_expect(ep->receiver && ep->receiver != t->proc, 0))
@@ -250,24 +255,29 @@ struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep)
     /* Point of no return. */
     ASSERT(c->ipc_op == IPC_REPLY_WAIT && c->state == T_BLOCKED);
     unlink_reply(t, c);
-    uint64_t *from = tf_msg(&t->tf), *to = tf_msg(&c->tf);
-    for (int i = 0; i < COWL_MSG_WORDS; i++)
-        to[i] = from[i];
-    tf_set_badge(&c->tf, (uint64_t)t->proc->pid);
-    tf_set_result(&c->tf, 0);
-    c->ipc_op = IPC_NONE;
     enqueue(&ep->receivers, t);
     t->ipc_op = IPC_RECV;
     t->ipc_ep = ep;
     t->state = T_BLOCKED;
+    c->ipc_op = IPC_NONE;
     fast_handoffs++;
+    if (c->in_kcall) {
+        /* The pager answers the kernel: the one place answers land, then
+         * the faulting thread goes on in its kernel call, on this hart. */
+        msg_copy(c->kreply.raw.w, tf_msg(&t->tf));
+        pager_call_done(c);
+        sched_block_user(c);
+    }
+    msg_copy(tf_msg(&c->tf), tf_msg(&t->tf));
+    tf_set_badge(&c->tf, (uint64_t)t->proc->pid);
+    tf_set_result(&c->tf, 0);
     sched_pass_to_user(c);
     return c;
 }
 
 void ipc_kernel_call(struct thread *t, struct endpoint *ep)
 {
-    ASSERT(spin_held(&big_lock));
+    /* big_lock: pager_call, the one caller, asserts it. */
     t->in_kcall = true;
     t->ipc_op = IPC_KCALL;
     struct thread *r = dequeue(&ep->receivers);

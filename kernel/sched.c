@@ -122,7 +122,7 @@ void sched_block_user(struct thread *to)
 
 void sched_pass_to_user(struct thread *to)
 {
-    ASSERT(spin_held(&big_lock) && may_run_here(to));
+    ASSERT(spin_held(&big_lock)); /* and may_run_here(to): the fast paths' guard */
     park(sched_current());
     run_here(to);
     to->tf.kernel_tp = (uint64_t)this_cpu();

@@ -42,6 +42,7 @@ struct space *space_create(bool pinned)
             return 0;
         memcpy(root, kvm_root(), SV39_KERNEL_SLOTS * sizeof(pte_t));
         *s = (struct space){.root = root, .asid = (uint16_t)(i + 1), .pinned = pinned};
+        s->token = arch_space_token((uint64_t)root, s->asid);
         s->gen = next_gen++;
         return s;
     }
@@ -150,7 +151,7 @@ void space_activate(struct space *s)
         return;
     }
     uint32_t *seen = &flushed[this_cpu()->index][s->asid];
-    arch_space_install((uint64_t)s->root, s->asid);
+    arch_space_install(s->token);
     if (*seen != s->gen) {
         arch_tlb_flush_asid(s->asid);
         *seen = s->gen;
