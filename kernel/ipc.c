@@ -282,8 +282,14 @@ void ipc_kernel_call(struct thread *t, struct endpoint *ep)
     t->ipc_op = IPC_KCALL;
     struct thread *r = dequeue(&ep->receivers);
     if (r) {
-        deliver(t, r);
+        /* deliver(), for a kernel call: the request, badge 0. */
+        msg_copy(tf_msg(&r->tf), t->kreq.raw.w);
+        tf_set_badge(&r->tf, 0);
+        tf_set_result(&r->tf, 0);
         r->ipc_op = IPC_NONE;
+        r->reply_to = t;
+        t->replier = r;
+        t->ipc_op = IPC_REPLY_WAIT;
         t->state = T_BLOCKED;
         sched_handoff(r);
     } else {

@@ -738,6 +738,40 @@ static void ipc_reply_to_a_killed_caller_fails_cleanly(void)
 #define PATH_ROUNDS 10
 #define MODE_SLOW   1 /* w[1] of a call: answer, then wait before receiving again */
 
+#define LATE_START 0x100 /* in a server's spawn argument: wait 2 ticks before receiving */
+
+/* Wait (at most 5 s) until pid blocks in IPC, so that a call finds it waiting. */
+static void wait_until_blocked(int pid)
+{
+    struct cowl_procinfo row;
+
+    for (int i = 0; i < 500; i++) {
+        if (find_proc(pid, &row) && row.state == COWL_BLOCKED)
+            return;
+        sleep(1);
+    }
+    failed(__LINE__, "pid %d never blocked", pid);
+}
+
+/* A server's endpoint from its spawn argument, after the LATE_START wait: a
+ * call made at once then queues before the server receives (the slow path). */
+static long late_or_not(long arg)
+{
+    if (arg & LATE_START)
+        sleep(2);
+    return arg & (LATE_START - 1);
+}
+
+static void vanishing_server_from(long arg)
+{
+    vanishing_server(late_or_not(arg));
+}
+
+static void server_killing_its_caller_from(long arg)
+{
+    server_killing_its_caller(late_or_not(arg));
+}
+
 static uint64 fast_handoffs(void)
 {
     struct cowl_kstat k;
@@ -800,7 +834,7 @@ static void ipc_fast_and_slow_calls_agree(void)
 
     EXPECT(ep > 0);
     int server = spawn(two_path_server, ep);
-    sleep(2); /* the server waits in recv: the first call is a fast one */
+    checked_call(ep, 100, 0, server); /* from now on the server waits in reply_recv */
     for (uint64 i = 0; i < PATH_ROUNDS; i++)
         fast += checked_call(ep, i, 0, server);
     /* Each call and each reply_recv answer handed the hart over directly. */
@@ -817,33 +851,33 @@ static void ipc_fast_and_slow_calls_agree(void)
 
 /* A call the server takes and never answers (it exits), made while the
  * server waits (fast) or before it receives (slow): -ENOENT either way. */
-static void dead_server_case(int server_waits_first)
+static void dead_server_case(int fast)
 {
     int ep = ep_create();
     struct cowl_msg m = {{1, 2, 3, 4, 5}}, r;
 
     EXPECT(ep > 0);
-    int pid = spawn(vanishing_server, ep);
-    if (server_waits_first)
-        sleep(1);
+    int pid = spawn(vanishing_server_from, ep | (fast ? 0 : LATE_START));
+    if (fast)
+        wait_until_blocked(pid);
     uint64 before = fast_handoffs();
     EXPECT_EQ(ipc_call(ep, &m, &r), -COWL_ENOENT);
-    if (server_waits_first)
+    if (fast)
         EXPECT(fast_handoffs() > before);
     EXPECT_EQ(wait_for(pid), 0);
 }
 
 /* The caller killed while it waits for the answer, after a fast or a slow
  * call: it dies, the server's reply finds nobody, the next caller is served. */
-static void killed_caller_case(int server_waits_first)
+static void killed_caller_case(int fast)
 {
     int ep = ep_create();
     struct cowl_msg m = {{42, 0, 0, 0, 0}}, r;
 
     EXPECT(ep > 0);
-    int server = spawn(server_killing_its_caller, ep);
-    if (server_waits_first)
-        sleep(1);
+    int server = spawn(server_killing_its_caller_from, ep | (fast ? 0 : LATE_START));
+    if (fast)
+        wait_until_blocked(server);
     int caller = spawn(call_forever, ep);
     EXPECT_EQ(wait_for(caller), -1);
     EXPECT_EQ(ipc_call(ep, &m, &r), 0);
