@@ -36,5 +36,6 @@ static inline struct cpu *this_cpu(void)
 }
 
 void context_switch(struct context *from, struct context *to);
+__attribute__((noreturn)) void context_jump(const struct context *to);
 
 #endif

@@ -10,6 +10,10 @@
  *               pager_call_done, in the replier's entry
  *
  * A blocked thread's result is written into its trap frame by its partner.
+ * A thread blocked in user IPC keeps nothing on its kernel stack: it
+ * resumes from its frame (sched_block_user), so a partner may also hand it
+ * the hart straight from the system-call entry (the fast path below:
+ * guards, then a point of no return after which it only commits).
  * A kernel call stays blocked until answered, even if its process is killed:
  * the pager may already have acted on it, and the answer settles the books.
  */
@@ -24,6 +28,12 @@
 #define NENDPOINT 64
 
 static struct endpoint endpoints[NENDPOINT];
+static uint64_t fast_handoffs; /* kstat().ipc_fast: tests see which path ran */
+
+uint64_t ipc_fast_count(void)
+{
+    return fast_handoffs;
+}
 
 struct endpoint *ipc_endpoint_new(struct proc *receiver)
 {
@@ -88,12 +98,21 @@ static void wake(struct thread *t, int64_t a0)
     t->state = T_RUNNABLE;
 }
 
+/* Copy a message's words, unrolled (a hot path). */
+static inline void msg_copy(uint64_t *to, const uint64_t *from)
+{
+    _Static_assert(COWL_MSG_WORDS == 5, "msg_copy copies five words");
+    to[0] = from[0];
+    to[1] = from[1];
+    to[2] = from[2];
+    to[3] = from[3];
+    to[4] = from[4];
+}
+
 /* Move the sender's message into the receiver's registers. */
 static void transfer(struct thread *from, struct thread *to)
 {
-    const uint64_t *words = from->in_kcall ? from->kreq.raw.w : tf_msg(&from->tf);
-    for (int i = 0; i < COWL_MSG_WORDS; i++)
-        tf_msg(&to->tf)[i] = words[i];
+    msg_copy(tf_msg(&to->tf), from->in_kcall ? from->kreq.raw.w : tf_msg(&from->tf));
     tf_set_badge(&to->tf, from->in_kcall ? 0 : (uint64_t)from->proc->pid);
     tf_set_result(&to->tf, 0);
 }
@@ -133,6 +152,17 @@ static void block(struct thread *t, enum ipc_op op, struct endpoint *ep)
     sched_switch();
 }
 
+/* t waits in user IPC: it keeps nothing on its kernel stack and resumes in
+ * user mode from its frame, which the partner fills in (sched_block_user). */
+__attribute__((noreturn)) static void block_user(struct thread *t, enum ipc_op op,
+                                                 struct endpoint *ep, struct thread *next)
+{
+    t->ipc_op = op;
+    t->ipc_ep = ep;
+    t->state = T_BLOCKED;
+    sched_block_user(next);
+}
+
 int64_t ipc_send(struct thread *t, struct endpoint *ep, int call)
 {
     t->ipc_op = call ? IPC_CALL : IPC_SEND;
@@ -145,13 +175,10 @@ int64_t ipc_send(struct thread *t, struct endpoint *ep, int call)
             t->ipc_op = IPC_NONE;
             return 0;
         }
-        t->state = T_BLOCKED;
-        sched_handoff(r); /* fast path: the receiver runs on this hart now */
-        return (int64_t)tf_result(&t->tf);
+        block_user(t, IPC_REPLY_WAIT, 0, r); /* the receiver runs on this hart now */
     }
     enqueue(&ep->senders, t);
-    block(t, t->ipc_op, ep);
-    return (int64_t)tf_result(&t->tf);
+    block_user(t, t->ipc_op, ep, 0);
 }
 
 int64_t ipc_recv(struct thread *t, struct endpoint *ep, struct thread *next)
@@ -166,16 +193,7 @@ int64_t ipc_recv(struct thread *t, struct endpoint *ep, struct thread *next)
         return 0;
     }
     enqueue(&ep->receivers, t);
-    if (next) {
-        /* fast path: the caller just answered runs here while t waits */
-        t->ipc_op = IPC_RECV;
-        t->ipc_ep = ep;
-        t->state = T_BLOCKED;
-        sched_handoff(next);
-        return (int64_t)tf_result(&t->tf);
-    }
-    block(t, IPC_RECV, ep);
-    return (int64_t)tf_result(&t->tf);
+    block_user(t, IPC_RECV, ep, next); /* the caller just answered runs here */
 }
 
 int64_t ipc_reply(struct thread *t, struct thread **woken)
@@ -188,29 +206,92 @@ int64_t ipc_reply(struct thread *t, struct thread **woken)
     unlink_reply(t, c);
     ASSERT(c->ipc_op == IPC_REPLY_WAIT && c->state == T_BLOCKED);
     if (c->in_kcall) {
-        for (int i = 0; i < COWL_MSG_WORDS; i++)
-            c->kreply.raw.w[i] = tf_msg(&t->tf)[i];
+        msg_copy(c->kreply.raw.w, tf_msg(&t->tf));
         pager_call_done(c);
         c->ipc_op = IPC_NONE;
         c->state = T_RUNNABLE;
         return 0;
     }
-    for (int i = 0; i < COWL_MSG_WORDS; i++)
-        tf_msg(&c->tf)[i] = tf_msg(&t->tf)[i];
+    msg_copy(tf_msg(&c->tf), tf_msg(&t->tf));
     tf_set_badge(&c->tf, (uint64_t)t->proc->pid);
     wake(c, 0);
     return 0;
 }
 
+struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep)
+{
+    struct thread *r = ep->receivers;
+    if (__builtin_expect(!r, 0))
+        return 0; /* nobody waits: t queues */
+    if (__builtin_expect(!sched_runs_here(r), 0))
+        return 0; /* pinned to another hart */
+    if (__builtin_expect(t->proc->killed, 0))
+        return 0;
+    /* Point of no return: only commits from here on. */
+    ep->receivers = r->ipc_next;
+    msg_copy(tf_msg(&r->tf), tf_msg(&t->tf));
+    tf_set_badge(&r->tf, (uint64_t)t->proc->pid);
+    tf_set_result(&r->tf, 0);
+    r->ipc_op = IPC_NONE;
+    r->ipc_ep = 0;
+    r->reply_to = t;
+    t->replier = r;
+    t->ipc_op = IPC_REPLY_WAIT;
+    t->state = T_BLOCKED;
+    fast_handoffs++;
+    sched_pass_to_user(r);
+    return r;
+}
+
+struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep)
+{
+    struct thread *c = t->reply_to;
+    if (__builtin_expect(!c, 0))
+        return 0; /* nothing owed: the slow path only receives */
+    if (__builtin_expect(ep->senders != 0, 0))
+        return 0; /* a message waits: t takes it without blocking */
+    if (__builtin_expect(ep->receiver && ep->receiver != t->proc, 0))
+        return 0; /* the slow path answers -EPERM */
+    if (__builtin_expect(!sched_runs_here(c) || t->proc->killed, 0))
+        return 0;
+    /* Point of no return. */
+    ASSERT(c->ipc_op == IPC_REPLY_WAIT && c->state == T_BLOCKED);
+    unlink_reply(t, c);
+    enqueue(&ep->receivers, t);
+    t->ipc_op = IPC_RECV;
+    t->ipc_ep = ep;
+    t->state = T_BLOCKED;
+    c->ipc_op = IPC_NONE;
+    fast_handoffs++;
+    if (c->in_kcall) {
+        /* The pager answers the kernel: the one place answers land, then
+         * the faulting thread goes on in its kernel call, on this hart. */
+        msg_copy(c->kreply.raw.w, tf_msg(&t->tf));
+        pager_call_done(c);
+        sched_block_user(c);
+    }
+    msg_copy(tf_msg(&c->tf), tf_msg(&t->tf));
+    tf_set_badge(&c->tf, (uint64_t)t->proc->pid);
+    tf_set_result(&c->tf, 0);
+    sched_pass_to_user(c);
+    return c;
+}
+
 void ipc_kernel_call(struct thread *t, struct endpoint *ep)
 {
-    ASSERT(spin_held(&big_lock));
+    /* big_lock: pager_call, the one caller, asserts it. */
     t->in_kcall = true;
     t->ipc_op = IPC_KCALL;
     struct thread *r = dequeue(&ep->receivers);
     if (r) {
-        deliver(t, r);
+        /* deliver(), for a kernel call: the request, badge 0. */
+        msg_copy(tf_msg(&r->tf), t->kreq.raw.w);
+        tf_set_badge(&r->tf, 0);
+        tf_set_result(&r->tf, 0);
         r->ipc_op = IPC_NONE;
+        r->reply_to = t;
+        t->replier = r;
+        t->ipc_op = IPC_REPLY_WAIT;
         t->state = T_BLOCKED;
         sched_handoff(r);
     } else {

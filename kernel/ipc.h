@@ -26,15 +26,26 @@ void ipc_endpoint_get(struct endpoint *ep);
 void ipc_endpoint_put(struct endpoint *ep);
 /* Endpoints in use. */
 uint64_t ipc_endpoint_count(void);
+/* Hand-offs made through the fast path since boot. */
+uint64_t ipc_fast_count(void);
 
 /* The syscalls; each returns the value for a0 (the partner may have set the
- * rest of the registers). */
+ * rest of the registers), or blocks and never returns: t then resumes in
+ * user mode from its frame, with a0 set by the partner. */
 int64_t ipc_send(struct thread *t, struct endpoint *ep, int call);
 /* next: a thread ipc_reply just woke, to run here if t has to wait. */
 int64_t ipc_recv(struct thread *t, struct endpoint *ep, struct thread *next);
 /* *woken (if not 0) is the thread the reply made runnable. */
 int64_t ipc_reply(struct thread *t, struct thread **woken);
 
+/* The fast paths of call and reply_recv (t is the caller, ep its handle's
+ * endpoint): the partner waits, in user IPC, and may run here, so the
+ * message goes straight into its frame and it becomes the running thread
+ * (sched_pass_to_user); t blocks as the slow path would leave it. Return
+ * that partner, or 0 with nothing changed: the slow path then gives the
+ * same result (and every error). Caller holds big_lock and is t. */
+struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep);
+struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep);
 /* Send t->kreq to ep for thread t, which blocks until the reply is in
  * t->kreply and pager_call_done has seen it. Caller holds big_lock and is t. */
 void ipc_kernel_call(struct thread *t, struct endpoint *ep);

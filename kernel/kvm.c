@@ -75,7 +75,7 @@ void kvm_init(const struct machine *m)
 void kvm_install(void)
 {
     arch_tlb_flush_all();
-    arch_space_install((uint64_t)kernel_root, 0);
+    arch_space_install(arch_space_token((uint64_t)kernel_root, 0));
     arch_tlb_flush_all();
 }
 

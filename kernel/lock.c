@@ -7,6 +7,9 @@
 #include "cpu.h"
 #include "panic.h"
 
+_Static_assert(__builtin_offsetof(struct spinlock, locked) == LOCK_LOCKED, "asm.h LOCK_LOCKED");
+_Static_assert(__builtin_offsetof(struct spinlock, owner) == LOCK_OWNER, "asm.h LOCK_OWNER");
+
 struct spinlock big_lock = SPINLOCK_INIT("big");
 
 void spin_lock(struct spinlock *l)
@@ -23,9 +26,4 @@ void spin_unlock(struct spinlock *l)
     ASSERT(l->owner == (int32_t)this_cpu()->index);
     l->owner = -1;
     __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-}
-
-bool spin_held(const struct spinlock *l)
-{
-    return l->locked && l->owner == (int32_t)this_cpu()->index;
 }

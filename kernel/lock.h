@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "cpu.h"
 
 struct spinlock {
     volatile uint32_t locked;
@@ -24,7 +25,12 @@ struct spinlock {
 
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
-bool spin_held(const struct spinlock *l);
+/* Whether this hart holds l (for assertions; inline, as the hot paths
+ * assert it). */
+static inline bool spin_held(const struct spinlock *l)
+{
+    return l->locked && l->owner == (int32_t)this_cpu()->index;
+}
 
 extern struct spinlock big_lock;
 

@@ -17,18 +17,14 @@
 #include "proc.h"
 #include "space.h"
 #include "trace.h"
+#include "trap.h"
 #include "arch/riscv/arch.h"
 
 static struct thread threads[NTHREAD];
 
-struct thread *sched_current(void)
-{
-    return this_cpu()->current;
-}
-
 static bool may_run_here(const struct thread *t)
 {
-    return !t->pinned || t->pinned == this_cpu();
+    return sched_runs_here(t);
 }
 
 static struct thread *pick(unsigned *cursor)
@@ -81,6 +77,14 @@ void sched_switch(void)
     context_switch(&t->ctx, &this_cpu()->sched);
 }
 
+/* Make `to` this hart's running thread, in its space. */
+static void run_here(struct thread *to)
+{
+    to->state = T_RUNNING;
+    this_cpu()->current = to;
+    space_activate(to->proc->space);
+}
+
 void sched_handoff(struct thread *to)
 {
     struct thread *from = sched_current();
@@ -90,10 +94,40 @@ void sched_handoff(struct thread *to)
         sched_switch();
         return;
     }
-    to->state = T_RUNNING;
-    this_cpu()->current = to;
-    space_activate(to->proc->space);
+    run_here(to);
     context_switch(&from->ctx, &to->ctx);
+}
+
+/* The current thread, already blocked in user IPC, keeps nothing on its
+ * kernel stack: whoever resumes it enters trap_resume_user, which returns
+ * to user mode with the trap frame its partner filled in. */
+static void park(struct thread *t)
+{
+    ASSERT(t->state == T_BLOCKED);
+    t->ctx.ra = (uint64_t)trap_resume_user;
+    t->ctx.sp = t->kstack_top;
+    t->ctx.s[0] = 0; /* the frame pointer: backtraces end here */
+}
+
+void sched_block_user(struct thread *to)
+{
+    ASSERT(spin_held(&big_lock));
+    park(sched_current());
+    if (to && may_run_here(to)) {
+        run_here(to);
+        context_jump(&to->ctx);
+    }
+    if (to)
+        to->state = T_RUNNABLE;
+    context_jump(&this_cpu()->sched);
+}
+
+void sched_pass_to_user(struct thread *to)
+{
+    ASSERT(spin_held(&big_lock)); /* and may_run_here(to): the fast paths' guard */
+    park(sched_current());
+    run_here(to);
+    to->tf.kernel_tp = (uint64_t)this_cpu();
 }
 
 void sched_yield(void)

@@ -16,6 +16,22 @@ void sched_switch(void);
  * through the scheduler loop. The caller (the current thread) has set its
  * own state (not T_RUNNING). */
 void sched_handoff(struct thread *to);
+/* The current thread has blocked in user IPC (state and queues set) and
+ * leaves its kernel stack empty: it resumes, when woken or handed to, in
+ * user mode from its trap frame (trap_resume_user), whose registers must
+ * all be there. The hart goes to `to` if given and allowed here (else `to`
+ * is made runnable), or to the scheduler loop. Caller holds big_lock. */
+__attribute__((noreturn)) void sched_block_user(struct thread *to);
+/* The IPC fast path's switch: as sched_block_user, but no kernel context
+ * is resumed: `to` (blocked in user IPC, allowed on this hart) becomes the
+ * running thread in its space, and the caller returns to trap.S, which
+ * loads to's registers. Caller holds big_lock. */
+void sched_pass_to_user(struct thread *to);
+/* Whether t may run on this hart (not pinned to another). */
+static inline bool sched_runs_here(const struct thread *t)
+{
+    return !t->pinned || t->pinned == this_cpu();
+}
 /* Put the current thread back on the run queue and switch. */
 void sched_yield(void);
 /* Run the current thread only on the hart whose firmware id is hartid (the
@@ -37,6 +53,10 @@ void sched_thread_free(struct thread *t);
 uint64_t sched_thread_count(void);
 /* Thread record i (0..NTHREAD-1), for naming the owner of stack slot i. */
 struct thread *sched_thread(unsigned i);
-struct thread *sched_current(void);
+/* The thread running on this hart (0 in the scheduler loop). */
+static inline struct thread *sched_current(void)
+{
+    return this_cpu()->current;
+}
 
 #endif

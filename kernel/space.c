@@ -42,6 +42,7 @@ struct space *space_create(bool pinned)
             return 0;
         memcpy(root, kvm_root(), SV39_KERNEL_SLOTS * sizeof(pte_t));
         *s = (struct space){.root = root, .asid = (uint16_t)(i + 1), .pinned = pinned};
+        s->token = arch_space_token((uint64_t)root, s->asid);
         s->gen = next_gen++;
         return s;
     }
@@ -58,13 +59,13 @@ void space_init(void)
 }
 
 /* The index of pool frame pa in maps[], or maps_frames if pa is no pool frame. */
-static uint64_t map_index(uint64_t pa)
+static inline uint64_t map_index(uint64_t pa)
 {
     uint64_t i = (pa - user_pool_base) / PAGE_SIZE;
     return pa >= user_pool_base && i < maps_frames ? i : maps_frames;
 }
 
-static void map_ref(uint64_t pa)
+static inline void map_ref(uint64_t pa)
 {
     uint64_t i = map_index(pa);
     if (i < maps_frames) {
@@ -73,7 +74,7 @@ static void map_ref(uint64_t pa)
     }
 }
 
-static void map_unref(uint64_t pa)
+static inline void map_unref(uint64_t pa)
 {
     uint64_t i = map_index(pa);
     if (i < maps_frames) {
@@ -110,31 +111,35 @@ static void free_table(uint64_t pa, void *ctx)
     kalloc_free(pa);
 }
 
-static int release_leaf(pte_t *pte, uint64_t va, void *ctx)
+struct release_walk {
+    uint32_t *batch;
+    uint64_t n;
+};
+
+/* Give back one leaf table's frames, in batches. */
+static void release_table(pte_t *table, uint64_t va, void *ctx)
 {
     (void)va;
-    struct {
-        uint32_t *batch;
-        uint64_t n;
-    } *b = ctx;
-    b->batch[b->n++] = (uint32_t)pfn_of(pte_pa(*pte));
-    map_unref(pte_pa(*pte));
-    *pte = 0;
-    if (b->n == COWL_BATCH_MAX) {
-        pager_batch_call(PG_RELEASE, b->n, 0);
-        b->n = 0;
+    struct release_walk *b = ctx;
+    for (unsigned i = 0; i < SV39_ENTRIES; i++) {
+        pte_t pte = table[i];
+        if (!(pte & PTE_V))
+            continue;
+        table[i] = 0;
+        map_unref(pte_pa(pte));
+        b->batch[b->n++] = (uint32_t)pfn_of(pte_pa(pte));
+        if (b->n == COWL_BATCH_MAX) {
+            pager_batch_call(PG_RELEASE, b->n, 0);
+            b->n = 0;
+        }
     }
-    return 0;
 }
 
 void space_destroy(struct space *s)
 {
     ASSERT(!s->pinned);
-    struct {
-        uint32_t *batch;
-        uint64_t n;
-    } b = {pager_batch_begin(), 0};
-    sv39_visit(s->root, USER_SLOT_LO, USER_SLOT_HI, release_leaf, &b);
+    struct release_walk b = {pager_batch_begin(), 0};
+    sv39_leaf_tables(s->root, USER_SLOT_LO, USER_SLOT_HI, release_table, &b);
     if (b.n)
         pager_batch_call(PG_RELEASE, b.n, 0);
     pager_batch_end();
@@ -150,7 +155,7 @@ void space_activate(struct space *s)
         return;
     }
     uint32_t *seen = &flushed[this_cpu()->index][s->asid];
-    arch_space_install((uint64_t)s->root, s->asid);
+    arch_space_install(s->token);
     if (*seen != s->gen) {
         arch_tlb_flush_asid(s->asid);
         *seen = s->gen;

@@ -61,3 +61,12 @@ int64_t sys_reply_recv(struct trapframe *tf)
         return r;
     return ipc_recv(t, ep, woken);
 }
+
+struct thread *sys_ipc_fast(struct thread *t, struct trapframe *tf)
+{
+    uint64_t h = tf_arg(tf, 0);
+    if (__builtin_expect(h >= NHANDLE || !t->proc->handles[h], 0))
+        return 0; /* the slow path answers -EBADF */
+    struct endpoint *ep = t->proc->handles[h];
+    return tf_syscall(tf) == SYSCALL_call ? ipc_fast_call(t, ep) : ipc_fast_reply_recv(t, ep);
+}

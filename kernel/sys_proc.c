@@ -20,6 +20,7 @@
 #include "syscall.h"
 #include "timer.h"
 #include "trace.h"
+#include "trap.h"
 #include "cpu.h"
 
 int64_t sys_fork(struct trapframe *tf)
@@ -107,7 +108,11 @@ int64_t sys_exec(struct trapframe *tf)
     int argc = fetch_args(s, tf_arg(tf, 1), (char *)page);
     int r = argc < 0 ? argc : exec_program(name, (const char *)page, argc);
     kalloc_free(page);
-    return r;
+    if (r < 0)
+        return r;
+    /* The frame is new (a0 = argc): the return must load all of it, not
+     * only the registers a system call's return restores. */
+    trap_resume_user();
 }
 
 int64_t sys_sbrk(struct trapframe *tf)
@@ -225,6 +230,7 @@ int64_t sys_kstat(struct trapframe *tf)
         .kpages = kalloc_pages_in_use(),
         .rejected = pager_refused_count(),
         .held = ratelimit_held_total(),
+        .ipc_fast = ipc_fast_count(),
     };
     st.files = file_count(&st.pipes);
     return copy_out(proc_current()->space, tf_arg(tf, 0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;

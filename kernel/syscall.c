@@ -17,6 +17,11 @@ static const syscall_fn table[COWL_NSYSCALL] = {
 COWL_SYSCALLS(X)
 #undef X
 
+_Static_assert(SYSCALL_SAVE_ALL_MASK ==
+                   ((1 << SYSCALL_fork) | (1 << SYSCALL_send) | (1 << SYSCALL_recv) |
+                    (1 << SYSCALL_call) | (1 << SYSCALL_reply_recv)),
+               "asm.h SYSCALL_SAVE_ALL_MASK: fork and the user IPC calls that may block");
+
 void syscall_dispatch(struct trapframe *tf)
 {
     ASSERT(spin_held(&big_lock));

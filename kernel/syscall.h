@@ -9,11 +9,23 @@
 #include "cowl/abi.h"
 #include "thread.h"
 
+/* Each call's number by name: SYSCALL_fork, SYSCALL_call, ... */
+enum syscall_number {
+#define X(num, name, stub) SYSCALL_##name = num,
+    COWL_SYSCALLS(X)
+#undef X
+};
+
 /* Run the call tf names and put its result in a0. Caller holds big_lock. */
 void syscall_dispatch(struct trapframe *tf);
 
 #define X(num, name, stub) int64_t sys_##name(struct trapframe *tf);
 COWL_SYSCALLS(X)
 #undef X
+
+/* The IPC fast path for call and reply_recv (sys_ipc.c): the thread that
+ * now runs on this hart in t's place, or 0 if this call takes the ordinary
+ * path (nothing changed). Caller holds big_lock and is t. */
+struct thread *sys_ipc_fast(struct thread *t, struct trapframe *tf);
 
 #endif

@@ -1,8 +1,14 @@
 /*
  * The C side of the trap vector (arch/riscv/trap.S).
  *
- *   user mode --trap--> user_trap: take big_lock
- *       ecall            -> syscall_dispatch
+ *   user mode --ecall--> syscall_entry: take big_lock (trap.S saved only
+ *       the registers C may clobber, all of them for fork and user IPC)
+ *       call, reply_recv -> sys_ipc_fast: partner waiting? hand the hart to
+ *                           it; trap.S loads its registers (the fast path)
+ *       otherwise        -> syscall_dispatch (the slow path)
+ *   -> trap.S restores what it saved, releases big_lock, sret
+ *
+ *   user mode --trap--> user_trap: take big_lock (every register saved)
  *       timer interrupt  -> tick, yield
  *       external         -> PLIC (console input)
  *       store page fault -> fault_store (COW: the pager decides), else kill
@@ -129,16 +135,51 @@ void user_trap(struct trapframe *tf)
     spin_lock(&big_lock);
     uint64_t scause = arch_trap_cause(), stval = arch_trap_value();
     struct thread *t = sched_current();
-    if (scause == EXC_ECALL_U) {
-        tf->sepc += 4;
-        syscall_dispatch(tf);
-    } else if (arch_cause_is_interrupt(scause)) {
+    if (arch_cause_is_interrupt(scause)) {
         if (device_intr(scause))
             sched_yield();
     } else if (scause != EXC_STORE_PAGE_FAULT || fault_store(t, stval, tf->sepc) < 0) {
         proc_fault_kill(t->proc, scause, tf->sepc, stval);
     }
     if (t->proc->killed)
+        proc_exit(-1);
+    trap_return();
+}
+
+/* trap.S's system-call entry. Returns the frame trap.S resumes, with the
+ * hart ready for user mode: tf itself, or after an IPC fast-path hand-off
+ * the frame of the thread that now runs here (trap.S then stores the rest
+ * of tf's registers, since its thread resumes from its frame). big_lock is
+ * still held: trap.S releases it once it is done with this kernel stack. */
+struct trapframe *syscall_entry(struct trapframe *tf)
+{
+    spin_lock(&big_lock);
+    struct thread *t = sched_current();
+    tf->sepc += 4;
+    uint64_t n = tf_syscall(tf);
+    if (n == SYSCALL_nullcall) {
+        tf_set_result(tf, 0); /* the bare cost of a system call */
+        goto out;
+    }
+    if (n == SYSCALL_call || n == SYSCALL_reply_recv) {
+        struct thread *next = sys_ipc_fast(t, tf);
+        if (__builtin_expect(next != 0, 1)) {
+            arch_prepare_user_return();
+            return &next->tf;
+        }
+    }
+    syscall_dispatch(tf);
+out:
+    if (__builtin_expect(t->proc->killed, 0))
+        proc_exit(-1);
+    t->tf.kernel_tp = (uint64_t)this_cpu();
+    arch_prepare_user_return();
+    return tf;
+}
+
+void trap_resume_user(void)
+{
+    if (sched_current()->proc->killed)
         proc_exit(-1);
     trap_return();
 }

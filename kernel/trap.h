@@ -10,6 +10,11 @@
 void trap_init_hart(void);
 /* Leave the kernel for the current thread's user context: releases big_lock. */
 __attribute__((noreturn)) void trap_return(void);
+/* Leave for user mode with every register from the current thread's trap
+ * frame, or exit if its process was killed: where a thread that blocked
+ * in user IPC, or whose frame exec replaced, resumes. Caller holds
+ * big_lock. */
+__attribute__((noreturn)) void trap_resume_user(void);
 /* A new thread's first kernel context starts here and goes to user mode. */
 void trap_thread_start(void);
 

@@ -37,7 +37,7 @@ const char *pool_label_name(uint32_t label)
     return label_names[label];
 }
 
-/* ---- Counts. Only these three functions move the running counters. ---- */
+/* ---- Counts. Only these four functions move the running counters. ---- */
 
 /* Find the index of page number pfn; false if it lies outside the pool. */
 static bool frame_index(const struct pool *p, uint64_t pfn, uint32_t *idx)
@@ -83,6 +83,18 @@ static void count_drop(struct pool *p, uint32_t idx)
     }
 }
 
+/* Undo the count_drop just made on idx (the last one not yet undone, so a
+ * frame it freed is the top of the free stack). */
+static void count_undrop(struct pool *p, uint32_t idx)
+{
+    if (p->count[idx] == 0) {
+        p->nfree--;
+        p->nused++;
+    }
+    if (++p->count[idx] == 2)
+        p->nshared++;
+}
+
 bool pool_init(struct pool *p, uint64_t base_pfn, uint32_t nframes, uint32_t reserved, void *table)
 {
     if (reserved > nframes || base_pfn > UINT32_MAX ||
@@ -107,29 +119,6 @@ bool pool_init(struct pool *p, uint64_t base_pfn, uint32_t nframes, uint32_t res
 
 /* ---- Batch requests. ---- */
 
-/*
- * Would adding delta (+1 or -1) to the count of every frame named in
- * batch[0..n) keep each count within 1..POOL_COUNT_MAX before its own step,
- * with entries applied in order? Leaves the counts exactly as it found them.
- */
-static bool batch_fits(struct pool *p, const uint32_t *batch, uint32_t n, int delta)
-{
-    uint32_t i, idx;
-    bool ok = true;
-
-    for (i = 0; i < n; i++) {
-        if (!frame_index(p, batch[i], &idx) || p->count[idx] == 0 ||
-            (delta > 0 && p->count[idx] == POOL_COUNT_MAX)) {
-            ok = false;
-            break;
-        }
-        p->count[idx] += delta;
-    }
-    while (i-- > 0)
-        p->count[index_of(p, batch[i])] -= delta;
-    return ok;
-}
-
 static uint32_t do_alloc(struct pool *p, const struct pg_batch_msg *m, uint32_t *batch)
 {
     if (m->count == 0 || m->count > COWL_BATCH_MAX || m->count > p->nfree)
@@ -139,22 +128,47 @@ static uint32_t do_alloc(struct pool *p, const struct pg_batch_msg *m, uint32_t 
     return PG_OK;
 }
 
+/*
+ * PG_SHARE and PG_RELEASE: one pass over the batch, each entry checked and
+ * applied in order (a frame may appear twice); the first entry out of the
+ * pool or out of range stops the pass, and the entries applied before it
+ * are undone in reverse, so a refused batch leaves every count as it was.
+ */
 static uint32_t do_share(struct pool *p, const struct pg_batch_msg *m, const uint32_t *batch)
 {
-    if (m->count > COWL_BATCH_MAX || !batch_fits(p, batch, (uint32_t)m->count, +1))
+    uint32_t i, idx, n = (uint32_t)m->count;
+
+    if (m->count > COWL_BATCH_MAX)
         return PG_FAIL;
-    for (uint32_t i = 0; i < m->count; i++)
-        count_add(p, index_of(p, batch[i]));
-    return PG_OK;
+    for (i = 0; i < n; i++) {
+        if (!frame_index(p, batch[i], &idx) || p->count[idx] == 0 ||
+            p->count[idx] == POOL_COUNT_MAX)
+            break;
+        count_add(p, idx);
+    }
+    if (i == n)
+        return PG_OK;
+    while (i-- > 0)
+        count_drop(p, index_of(p, batch[i])); /* from >= 2: frees nothing */
+    return PG_FAIL;
 }
 
 static uint32_t do_release(struct pool *p, const struct pg_batch_msg *m, const uint32_t *batch)
 {
-    if (m->count > COWL_BATCH_MAX || !batch_fits(p, batch, (uint32_t)m->count, -1))
+    uint32_t i, idx, n = (uint32_t)m->count;
+
+    if (m->count > COWL_BATCH_MAX)
         return PG_FAIL;
-    for (uint32_t i = 0; i < m->count; i++)
-        count_drop(p, index_of(p, batch[i]));
-    return PG_OK;
+    for (i = 0; i < n; i++) {
+        if (!frame_index(p, batch[i], &idx) || p->count[idx] == 0)
+            break;
+        count_drop(p, idx);
+    }
+    if (i == n)
+        return PG_OK;
+    while (i-- > 0)
+        count_undrop(p, index_of(p, batch[i]));
+    return PG_FAIL;
 }
 
 /* Count the frames in the window whose count differs from the kernel's. */

@@ -35,6 +35,13 @@ static int count_leaf(pte_t *pte, uint64_t va, void *ctx)
     return 0;
 }
 
+static void count_in_table(pte_t *table, uint64_t va, void *ctx)
+{
+    (void)va;
+    for (int i = 0; i < 512; i++)
+        *(int *)ctx += (table[i] & PTE_V) != 0;
+}
+
 static int stop_at_second(pte_t *pte, uint64_t va, void *ctx)
 {
     (void)pte;
@@ -85,6 +92,9 @@ static void walk_map_visit_clone_and_teardown(void)
     int n = 0;
     sv39_visit(root, 4, 256, count_leaf, &n);
     CHECKF(n == 3, "visit of the user slots sees the three user pages only");
+    n = 0;
+    sv39_leaf_tables(root, 4, 256, count_in_table, &n);
+    CHECKF(n == 3, "a pass over the leaf tables of the user slots sees the same three pages");
     n = 0;
     CHECKF(sv39_visit(root, 4, 256, stop_at_second, &n) == (int)((user + 2 * 4096) >> 12),
            "visit stops with the callback's value");

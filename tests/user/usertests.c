@@ -708,6 +708,175 @@ static void ipc_reply_to_a_killed_caller_fails_cleanly(void)
     EXPECT_EQ(wait_for(server), 0);
 }
 
+/* ---- 3b. the IPC fast path against the slow one ------------------------- */
+
+#define PATH_ROUNDS 10
+#define MODE_SLOW   1 /* w[1] of a call: answer, then wait before receiving again */
+
+#define LATE_START 0x100 /* in a server's spawn argument: wait 2 ticks before receiving */
+
+/* Wait (at most 5 s) until pid blocks in IPC, so that a call finds it waiting. */
+static void wait_until_blocked(int pid)
+{
+    struct cowl_procinfo row;
+
+    for (int i = 0; i < 500; i++) {
+        if (procfind(pid, &row) && row.state == COWL_BLOCKED)
+            return;
+        sleep(1);
+    }
+    failed(__LINE__, "pid %d never blocked", pid);
+}
+
+/* A server's endpoint from its spawn argument, after the LATE_START wait: a
+ * call made at once then queues before the server receives (the slow path). */
+static long late_or_not(long arg)
+{
+    if (arg & LATE_START)
+        sleep(2);
+    return arg & (LATE_START - 1);
+}
+
+static void vanishing_server_from(long arg)
+{
+    vanishing_server(late_or_not(arg));
+}
+
+static void server_killing_its_caller_from(long arg)
+{
+    server_killing_its_caller(late_or_not(arg));
+}
+
+static uint64 fast_handoffs(void)
+{
+    struct cowl_kstat k;
+
+    if (kstat(&k) != 0)
+        failed(__LINE__, "kstat failed");
+    return k.ipc_fast;
+}
+
+/* pong_server's answers; after a MODE_SLOW call it answers with a plain
+ * reply and sleeps a tick before receiving, so the next call finds nobody
+ * waiting (the slow path); otherwise it waits in reply_recv (the fast one). */
+static void two_path_server(long ep)
+{
+    struct cowl_msg m, r;
+    uint64 badge;
+
+    if (ipc_recv((int)ep, &m, &badge) != 0)
+        exit(2);
+    for (;;) {
+        r = (struct cowl_msg){{m.w[0] + 1, badge, ~m.w[2], 3 * m.w[3], (uint64)getpid()}};
+        if (m.w[0] == QUIT) {
+            ipc_reply(&r);
+            exit(0);
+        }
+        if (m.w[1] == MODE_SLOW) {
+            if (ipc_reply(&r) != 0)
+                exit(3);
+            sleep(1);
+            if (ipc_recv((int)ep, &m, &badge) != 0)
+                exit(4);
+        } else if (ipc_reply_recv((int)ep, &r, &m, &badge) != 0) {
+            exit(5);
+        }
+    }
+}
+
+/* One call of the given mode; checks the answer, returns the fast hand-offs
+ * it took. */
+static uint64 checked_call(int ep, uint64 i, uint64 mode, int server)
+{
+    struct cowl_msg m = {{i, mode, 0x5a5a0000UL + i, i * 7, 0}}, r;
+    uint64 before = fast_handoffs();
+
+    EXPECT_EQ(ipc_call(ep, &m, &r), 0);
+    uint64 taken = fast_handoffs() - before;
+    EXPECT_EQ(r.w[0], i + 1);
+    EXPECT_EQ(r.w[1], getpid());
+    EXPECT_EQ(r.w[2], ~(0x5a5a0000UL + i));
+    EXPECT_EQ(r.w[3], 3 * i * 7);
+    EXPECT_EQ(r.w[4], server);
+    return taken;
+}
+
+static void ipc_fast_and_slow_calls_agree(void)
+{
+    int ep = ep_create();
+    struct cowl_msg m = {{QUIT, 0, 0, 0, 0}}, r;
+    uint64 fast = 0;
+
+    EXPECT(ep > 0);
+    int server = spawn(two_path_server, ep);
+    checked_call(ep, 100, 0, server); /* from now on the server waits in reply_recv */
+    for (uint64 i = 0; i < PATH_ROUNDS; i++)
+        fast += checked_call(ep, i, 0, server);
+    /* Each call and each reply_recv answer handed the hart over directly. */
+    EXPECT_EQ(fast, 2 * PATH_ROUNDS);
+    for (uint64 i = 0; i < PATH_ROUNDS; i++) {
+        checked_call(ep, i, MODE_SLOW, server); /* its answer: a plain reply */
+        /* The server sleeps: this call queues, and its answer comes from
+         * reply_recv to a caller that blocked on the slow path. */
+        checked_call(ep, i, 0, server);
+    }
+    EXPECT_EQ(ipc_call(ep, &m, &r), 0);
+    EXPECT_EQ(wait_for(server), 0);
+}
+
+/* A call the server takes and never answers (it exits), made while the
+ * server waits (fast) or before it receives (slow): -ENOENT either way. */
+static void dead_server_case(int fast)
+{
+    int ep = ep_create();
+    struct cowl_msg m = {{1, 2, 3, 4, 5}}, r;
+
+    EXPECT(ep > 0);
+    int pid = spawn(vanishing_server_from, ep | (fast ? 0 : LATE_START));
+    if (fast)
+        wait_until_blocked(pid);
+    uint64 before = fast_handoffs();
+    EXPECT_EQ(ipc_call(ep, &m, &r), -COWL_ENOENT);
+    if (fast)
+        EXPECT(fast_handoffs() > before);
+    EXPECT_EQ(wait_for(pid), 0);
+}
+
+/* The caller killed while it waits for the answer, after a fast or a slow
+ * call: it dies, the server's reply finds nobody, the next caller is served. */
+static void killed_caller_case(int fast)
+{
+    int ep = ep_create();
+    struct cowl_msg m = {{42, 0, 0, 0, 0}}, r;
+
+    EXPECT(ep > 0);
+    int server = spawn(server_killing_its_caller_from, ep | (fast ? 0 : LATE_START));
+    if (fast)
+        wait_until_blocked(server);
+    int caller = spawn(call_forever, ep);
+    EXPECT_EQ(wait_for(caller), -1);
+    EXPECT_EQ(ipc_call(ep, &m, &r), 0);
+    EXPECT_EQ(r.w[0], 43);
+    EXPECT_EQ(wait_for(server), 0);
+}
+
+static void ipc_errors_agree_on_fast_and_slow_paths(void)
+{
+    struct cowl_msg m = {{0}};
+    uint64 badge;
+
+    for (int fast = 0; fast < 2; fast++) {
+        dead_server_case(fast);
+        killed_caller_case(fast);
+    }
+    /* Bad handles: the fast path's guard leaves them to the slow path. */
+    EXPECT_EQ(ipc_call(7, &m, &m), -COWL_EBADF);
+    EXPECT_EQ(ipc_call(-1, &m, &m), -COWL_EBADF);
+    EXPECT_EQ(ipc_reply_recv(7, &m, &m, &badge), -COWL_EBADF);
+    /* reply_recv with nothing owed on an endpoint it may not receive on. */
+    EXPECT_EQ(ipc_reply_recv(COWL_PAGER_EP, &m, &m, &badge), -COWL_EPERM);
+}
+
 static void endpoint_creator(long arg)
 {
     (void)arg;

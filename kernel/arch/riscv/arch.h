@@ -29,10 +29,17 @@ static inline void arch_wait(void)
     __asm__ volatile("wfi");
 }
 
-/* Translate through the Sv39 table at root (a physical address), tagged asid. */
-static inline void arch_space_install(uint64_t root, uint16_t asid)
+/* The translation register's value for the Sv39 table at root (a physical
+ * address), tagged asid: computed once per space, installed on each switch. */
+static inline uint64_t arch_space_token(uint64_t root, uint16_t asid)
 {
-    csr_write(satp, SATP_MODE_SV39 | ((uint64_t)asid << SATP_ASID_SHIFT) | (root >> 12));
+    return SATP_MODE_SV39 | ((uint64_t)asid << SATP_ASID_SHIFT) | (root >> 12);
+}
+
+/* Translate through the table a token (arch_space_token) names. */
+static inline void arch_space_install(uint64_t token)
+{
+    csr_write(satp, token);
 }
 
 /* Forget this hart's cached translations of one ASID, or of everything. */

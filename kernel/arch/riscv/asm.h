@@ -47,6 +47,17 @@
 #define TF_KERNEL_TP 272
 #define TF_SIZE      280
 
+/* struct spinlock (lock.h): the fields trap.S touches to release big_lock. */
+#define LOCK_LOCKED 0
+#define LOCK_OWNER  4
+
+/* The system calls whose entry stores every user register in the trap
+ * frame (bit n: call n; syscall.c checks the numbers): fork copies the
+ * frame into the child, and a user IPC call that blocks leaves nothing on
+ * its kernel stack, so it resumes from the frame. Every other call saves
+ * only what C may clobber and leaves s2..s11 to the C ABI. */
+#define SYSCALL_SAVE_ALL_MASK ((1 << 1) | (1 << 21) | (1 << 22) | (1 << 23) | (1 << 25))
+
 /* A kernel-mode trap frame on the stack: ra, t0-t6, a0-a7, s0, sepc, sstatus. */
 #define KF_SIZE 176
 

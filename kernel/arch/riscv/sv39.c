@@ -115,6 +115,19 @@ int sv39_visit(pte_t *root, unsigned slot_lo, unsigned slot_hi, sv39_leaf_fn fn,
     return 0;
 }
 
+void sv39_leaf_tables(pte_t *root, unsigned slot_lo, unsigned slot_hi, sv39_leaf_table_fn fn,
+                      void *ctx)
+{
+    for (unsigned i = slot_lo; i < slot_hi; i++) {
+        if (!pte_is_table(root[i]))
+            continue;
+        pte_t *mid = (pte_t *)pte_pa(root[i]);
+        for (unsigned j = 0; j < SV39_ENTRIES; j++)
+            if (pte_is_table(mid[j]))
+                fn((pte_t *)pte_pa(mid[j]), ((uint64_t)i << 30) + ((uint64_t)j << 21), ctx);
+    }
+}
+
 /* The table *slot points to, allocating it if the slot is empty; 0 if that fails. */
 static pte_t *ensure_table(pte_t *slot, sv39_alloc_fn alloc, void *ctx)
 {

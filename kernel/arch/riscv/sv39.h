@@ -74,6 +74,13 @@ int sv39_visit(pte_t *root, unsigned slot_lo, unsigned slot_hi, sv39_leaf_fn fn,
  * slot_hi), allocating its tables, and call fn once per pair of leaf tables
  * (level 0) with the va they start at. Returns 0, -1 if a table could not be
  * allocated, or fn's non-zero value. */
+/* Call fn once per leaf table (level 0) under root slots [slot_lo, slot_hi),
+ * with the va it starts at: for passes over every page whose per-page work
+ * is a few instructions, so that it runs inline in fn's own loop. */
+typedef void (*sv39_leaf_table_fn)(pte_t *table, uint64_t va, void *ctx);
+void sv39_leaf_tables(pte_t *root, unsigned slot_lo, unsigned slot_hi, sv39_leaf_table_fn fn,
+                      void *ctx);
+
 typedef int (*sv39_table_fn)(pte_t *from, pte_t *to, uint64_t va, void *ctx);
 int sv39_clone(pte_t *from, pte_t *to, unsigned slot_lo, unsigned slot_hi, sv39_alloc_fn alloc,
                sv39_table_fn fn, void *ctx);

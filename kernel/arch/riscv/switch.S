@@ -34,3 +34,26 @@ context_switch:
     ld      s10, 96(a1)
     ld      s11, 104(a1)
     ret
+
+/*
+ * context_jump(to): resume *to without saving anything: the running
+ * context is abandoned (a thread blocked in user IPC, which resumes from
+ * its trap frame instead).
+ */
+    .global context_jump
+context_jump:
+    ld      ra, 0(a0)
+    ld      sp, 8(a0)
+    ld      s0, 16(a0)
+    ld      s1, 24(a0)
+    ld      s2, 32(a0)
+    ld      s3, 40(a0)
+    ld      s4, 48(a0)
+    ld      s5, 56(a0)
+    ld      s6, 64(a0)
+    ld      s7, 72(a0)
+    ld      s8, 80(a0)
+    ld      s9, 88(a0)
+    ld      s10, 96(a0)
+    ld      s11, 104(a0)
+    ret

@@ -9,7 +9,6 @@
 #include "csr.h"
 #include "sbi.h"
 
-
 static uint64_t interval;
 static uint64_t tick_hz = TICK_HZ;
 static bool use_sstc;

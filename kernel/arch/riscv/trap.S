@@ -1,9 +1,12 @@
 /*
  * The one trap vector. sscratch holds the current thread's trap frame while
  * the hart runs user code and 0 while it runs the kernel, so a trap tells
- * its origin by swapping sp with sscratch. From user mode every register is
- * saved into the trap frame and user_trap() runs on the thread's kernel
- * stack; it leaves through trap_return_user. From the kernel (only the idle
+ * its origin by swapping sp with sscratch. From user mode a system call
+ * saves only what C may clobber (every register for SYSCALL_SAVE_ALL_MASK)
+ * and syscall_entry() runs on the thread's kernel stack; it returns the frame
+ * to resume, which is another thread's after an IPC fast-path hand-off.
+ * Every other user trap saves every register and runs user_trap(), which
+ * leaves through trap_return_user. From the kernel (only the idle
  * loop takes interrupts; anything else is a bug that panics) the
  * caller-saved registers go on the current stack and kernel_trap() runs,
  * unless that frame would land in a stack's guard page: then sp has run off
@@ -12,6 +15,31 @@
  * panics naming the stack.
  */
 #include "asm.h"
+#include "cause.h"
+
+/* Store s2..s11, the registers the entry leaves to the C ABI, into the
+ * frame at \tf. */
+.macro save_callee_rest tf
+    sd      s2, 144(\tf)
+    sd      s3, 152(\tf)
+    sd      s4, 160(\tf)
+    sd      s5, 168(\tf)
+    sd      s6, 176(\tf)
+    sd      s7, 184(\tf)
+    sd      s8, 192(\tf)
+    sd      s9, 200(\tf)
+    sd      s10, 208(\tf)
+    sd      s11, 216(\tf)
+.endm
+
+/* Release big_lock (lock.c's spin_unlock, inline so that no stack is used
+ * after it): owner -1, then the word, with release order. */
+.macro unlock_big r1, r2
+    la      \r1, big_lock
+    li      \r2, -1
+    sw      \r2, LOCK_OWNER(\r1)
+    amoswap.w.rl zero, zero, LOCK_LOCKED(\r1)
+.endm
 
 /* Branch to `overflow` if sp - KF_SIZE lies in a guard page of the region of
  * 1 << region_shift bytes at base (loaded by `load`), whose slots are
@@ -37,6 +65,7 @@
 trap_vector:
     csrrw   sp, sscratch, sp
     beqz    sp, from_kernel
+    /* What any C handler may clobber, and s0/s1, which the entry reuses. */
     sd      ra, 8(sp)
     sd      gp, 24(sp)
     sd      tp, 32(sp)
@@ -53,16 +82,6 @@ trap_vector:
     sd      a5, 120(sp)
     sd      a6, 128(sp)
     sd      a7, 136(sp)
-    sd      s2, 144(sp)
-    sd      s3, 152(sp)
-    sd      s4, 160(sp)
-    sd      s5, 168(sp)
-    sd      s6, 176(sp)
-    sd      s7, 184(sp)
-    sd      s8, 192(sp)
-    sd      s9, 200(sp)
-    sd      s10, 208(sp)
-    sd      s11, 216(sp)
     sd      t3, 224(sp)
     sd      t4, 232(sp)
     sd      t5, 240(sp)
@@ -72,9 +91,64 @@ trap_vector:
     csrr    t0, sepc
     sd      t0, TF_SEPC(sp)
     csrw    sscratch, zero
-    mv      a0, sp
-    ld      tp, TF_KERNEL_TP(sp)
-    ld      sp, TF_KERNEL_SP(sp)
+    mv      s1, sp
+    csrr    t0, scause
+    li      t1, EXC_ECALL_U
+    bne     t0, t1, full_entry
+    /* A system call: callee-saved registers stay where the C ABI keeps
+     * them, except for the calls that need them in the frame. */
+    li      t0, SYSCALL_SAVE_ALL_MASK
+    srl     t0, t0, a7
+    andi    t0, t0, 1
+    beqz    t0, 1f
+    save_callee_rest s1
+1:  mv      a0, s1
+    ld      tp, TF_KERNEL_TP(s1)
+    ld      sp, TF_KERNEL_SP(s1)
+    mv      s0, zero
+    call    syscall_entry
+    /* a0: the frame to resume. Another thread's after an IPC hand-off
+     * (call and reply_recv saved every register): this one blocked and
+     * resumes from its frame, and once big_lock goes this kernel stack may
+     * be its again on another hart, so it is not touched after that. */
+    bne     a0, s1, switch_exit
+    unlock_big t0, t1
+    csrw    sscratch, a0
+    ld      t0, TF_SEPC(a0)
+    csrw    sepc, t0
+    ld      ra, 8(a0)
+    ld      sp, 16(a0)
+    ld      gp, 24(a0)
+    ld      tp, 32(a0)
+    ld      t0, 40(a0)
+    ld      t1, 48(a0)
+    ld      t2, 56(a0)
+    ld      s0, 64(a0)
+    ld      s1, 72(a0)
+    ld      a1, 88(a0)
+    ld      a2, 96(a0)
+    ld      a3, 104(a0)
+    ld      a4, 112(a0)
+    ld      a5, 120(a0)
+    ld      a6, 128(a0)
+    ld      a7, 136(a0)
+    ld      t3, 224(a0)
+    ld      t4, 232(a0)
+    ld      t5, 240(a0)
+    ld      t6, 248(a0)
+    ld      a0, 80(a0)
+    sret
+
+switch_exit:
+    unlock_big t0, t1
+    j       trap_return_user
+
+/* Exceptions and interrupts: every register in the frame, user_trap. */
+full_entry:
+    save_callee_rest s1
+    mv      a0, s1
+    ld      tp, TF_KERNEL_TP(s1)
+    ld      sp, TF_KERNEL_SP(s1)
     mv      s0, zero
     call    user_trap
 1:  j       1b
