@@ -165,6 +165,8 @@ __attribute__((noreturn)) static void block_user(struct thread *t, enum ipc_op o
 
 int64_t ipc_send(struct thread *t, struct endpoint *ep, int call)
 {
+    if (t->proc->killed)
+        return -COWL_ENOENT; /* killed while running: it must not block now */
     t->ipc_op = call ? IPC_CALL : IPC_SEND;
     struct thread *r = dequeue(&ep->receivers);
     if (r) {
@@ -187,6 +189,8 @@ int64_t ipc_recv(struct thread *t, struct endpoint *ep, struct thread *next)
         return -COWL_EPERM;
     if (t->reply_to)
         return -COWL_EINVAL; /* answer the caller first */
+    if (t->proc->killed)
+        return -COWL_ENOENT; /* killed while running: it must not block now */
     struct thread *s = dequeue(&ep->senders);
     if (s) {
         deliver(s, t);

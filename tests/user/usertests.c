@@ -877,6 +877,49 @@ static void ipc_errors_agree_on_fast_and_slow_paths(void)
     EXPECT_EQ(ipc_reply_recv(COWL_PAGER_EP, &m, &m, &badge), -COWL_EPERM);
 }
 
+#define TIMEBASE_MS 10000 /* the virt machine's time CSR: 10 MHz */
+
+/* Busy for ms milliseconds of the time CSR, in user mode. */
+static void spin_ms(uint64 ms)
+{
+    uint64 until = rdtime() + ms * TIMEBASE_MS;
+    while (rdtime() < until)
+        ;
+}
+
+/* Spin in user mode for a while, then wait on ep for ever. */
+static void spin_then_recv(long ep)
+{
+    struct cowl_msg m;
+    uint64 badge;
+
+    spin_ms(150);
+    for (;;)
+        ipc_recv((int)ep, &m, &badge);
+}
+
+/* A process killed while it runs must die at its next system call, even
+ * one that would block (ipc_send and ipc_recv refuse a killed caller):
+ * nothing else would wake it. */
+static void killed_while_running_does_not_block_in_ipc(void)
+{
+    int ep = ep_create();
+    struct cowl_procinfo row;
+
+    EXPECT(ep > 0);
+    int pid = spawn(spin_then_recv, ep);
+    uint64 until = rdtime() + 3000 * TIMEBASE_MS;
+    while (rdtime() < until &&
+           !(procfind(pid, &row) && (row.state == COWL_RUNNING || row.state == COWL_RUNNABLE)))
+        nullcall(); /* wait, without sleeping, until it is not blocked */
+    EXPECT_EQ(kill(pid), 0);
+    until = rdtime() + 3000 * TIMEBASE_MS;
+    while (rdtime() < until && procfind(pid, &row) && row.state != COWL_ZOMBIE)
+        nullcall();
+    EXPECT(procfind(pid, &row) && row.state == COWL_ZOMBIE);
+    EXPECT_EQ(wait_for(pid), -1);
+}
+
 static void endpoint_creator(long arg)
 {
     (void)arg;
