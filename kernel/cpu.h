@@ -22,7 +22,6 @@ struct cpu {
     struct context sched;   /* the scheduler loop's context */
     volatile int online;
     volatile uint64_t ticks; /* timer interrupts taken */
-    uint16_t *asid_gen;      /* this hart's TLB generation per ASID (see space.c) */
 };
 
 extern struct cpu cpus[MAX_HARTS];

@@ -289,6 +289,7 @@ void ipc_kernel_call(struct thread *t, struct endpoint *ep)
     struct thread *r = dequeue(&ep->receivers);
     if (r) {
         /* deliver(), for a kernel call: the request, badge 0. */
+        trace_fault_phase(t, TRACE_PHASE_SENT); /* the fault request reaches the pager */
         msg_copy(tf_msg(&r->tf), t->kreq.raw.w);
         tf_set_badge(&r->tf, 0);
         tf_set_result(&r->tf, 0);

@@ -289,3 +289,8 @@ int64_t sys_benchstat(struct trapframe *tf)
     };
     return copy_out(proc_current()->space, tf_arg(tf, 0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;
 }
+
+int64_t sys_traceread(struct trapframe *tf)
+{
+    return trace_read(tf_arg(tf, 0), tf_arg(tf, 1));
+}

@@ -435,14 +435,8 @@ static int64_t readers_copy(uva_t buf, uint64_t max)
     return (int64_t)n;
 }
 
-/* max 0: start reading (recording starts, older records are dropped).
- * Otherwise wait for records and copy up to max (at most COWL_TRACE_READ_MAX)
- * to buf; the result is how many. Every process may read: the trace shows
- * what ps shows (pids, addresses, decisions). */
-int64_t sys_traceread(struct trapframe *tf)
+int64_t trace_read(uint64_t buf, uint64_t max)
 {
-    uva_t buf = tf_arg(tf, 0);
-    uint64_t max = tf_arg(tf, 1);
     if ((max == 0 || !readers_active) && readers_reset() < 0)
         return -COWL_ENOMEM;
     if (max == 0)

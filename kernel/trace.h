@@ -148,4 +148,10 @@ static inline void trace_exit(struct thread *t, uint32_t pid, int status)
     trace_event(TRACE_exit, pid, a, 1);
 }
 
+/* traceread(): max 0 starts reading (recording starts, older records are
+ * dropped); otherwise wait for records and copy up to max (at most
+ * COWL_TRACE_READ_MAX) to the user's buf; returns how many. Every process
+ * may read: the trace shows what ps shows (pids, addresses, decisions). */
+int64_t trace_read(uint64_t buf, uint64_t max);
+
 #endif
