@@ -255,6 +255,8 @@ int64_t sys_setpgid(struct trapframe *tf)
 int64_t sys_setfg(struct trapframe *tf)
 {
     int group = (int)tf_arg(tf, 0);
+    if (!(proc_current()->privs & COWL_PRIV_CONSOLE))
+        return -COWL_EPERM; /* the console's shell, not the programs it runs */
     if (group < 0)
         return -COWL_EINVAL;
     console_set_foreground(group);

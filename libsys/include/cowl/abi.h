@@ -72,7 +72,8 @@
 /* Privileges (privdrop): init starts with all of them, fork passes the
  * parent's on, and a process can only drop them, never gain one. */
 #define COWL_PRIV_POWEROFF 0x1 /* poweroff() */
-#define COWL_PRIV_ALL      0x1
+#define COWL_PRIV_CONSOLE  0x2 /* setfg(): which process group Ctrl-C interrupts */
+#define COWL_PRIV_ALL      0x3
 
 /* Limits a user meets. */
 #define COWL_EXEC_MAX_ARGS  128  /* exec: most arguments, argv[0] included */
