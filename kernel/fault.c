@@ -88,7 +88,8 @@ int fault_store(struct thread *t, uint64_t va, uint64_t pc)
     t->kreq.fault = (struct pg_fault_msg){
         .label = PG_FAULT,
         .space = (uint32_t)t->proc->pid,
-        .hart = this_cpu()->hartid,
+        .hart = (uint16_t)this_cpu()->hartid,
+        .flags = trace_on ? PG_FAULT_TRACED : 0,
         .va = page_down(va),
         .pc = pc,
         .frame = pte_pa(*pte),

@@ -15,12 +15,14 @@
 void pager_main(struct pager_boot *boot) __attribute__((noreturn));
 
 /* A fault's answer says when it was decided, for the kernel's trace
- * (cowl/trace.h): the pager's own phase, stamped where it happens. */
+ * (cowl/trace.h): the pager's own phase, stamped where it happens, and
+ * only while the kernel traces (so tracing off costs the pager a branch). */
 static void stamp_decision(const struct cowl_msg *req, struct cowl_msg *reply)
 {
+    const union pg_msg *in = (const union pg_msg *)req;
     union pg_msg *out = (union pg_msg *)reply;
 
-    if (((const union pg_msg *)req)->h.label != PG_FAULT)
+    if (in->h.label != PG_FAULT || !(in->fault.flags & PG_FAULT_TRACED))
         return;
     out->fault_reply.decided_time = rdtime();
     out->fault_reply.decided_cycle = rdcycle();

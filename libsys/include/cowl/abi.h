@@ -134,12 +134,15 @@ struct pg_header {
     uint32_t seq;
 };
 
+#define PG_FAULT_TRACED 0x1
+
 /* PG_FAULT: everything the pager needs to decide, and to trace the decision. */
 struct pg_fault_msg {
     uint32_t label;
     uint32_t seq;
     uint32_t space; /* pid of the faulting process */
-    uint32_t hart;  /* hart the fault was taken on */
+    uint16_t hart;  /* hart the fault was taken on */
+    uint16_t flags; /* PG_FAULT_TRACED: the kernel is tracing; stamp the decision */
     uint64_t va;    /* faulting address */
     uint64_t pc;    /* faulting instruction, 0 for a kernel copyout */
     uint64_t frame; /* physical address of the frame now mapped */
