@@ -41,6 +41,49 @@
     amoswap.w.rl zero, zero, LOCK_LOCKED(\r1)
 .endm
 
+/* Return to user mode with the registers in the frame at \tf (a0): the
+ * caller-saved ones, the callee-saved s2..s11 too when \all is 1 (a light
+ * system-call exit leaves them as the C code kept them), then sret. */
+.macro sret_from tf, all
+    csrw    sscratch, \tf
+    ld      t0, TF_SEPC(\tf)
+    csrw    sepc, t0
+    ld      ra, 8(\tf)
+    ld      sp, 16(\tf)
+    ld      gp, 24(\tf)
+    ld      tp, 32(\tf)
+    ld      t0, 40(\tf)
+    ld      t1, 48(\tf)
+    ld      t2, 56(\tf)
+    ld      s0, 64(\tf)
+    ld      s1, 72(\tf)
+    ld      a1, 88(\tf)
+    ld      a2, 96(\tf)
+    ld      a3, 104(\tf)
+    ld      a4, 112(\tf)
+    ld      a5, 120(\tf)
+    ld      a6, 128(\tf)
+    ld      a7, 136(\tf)
+.if \all
+    ld      s2, 144(\tf)
+    ld      s3, 152(\tf)
+    ld      s4, 160(\tf)
+    ld      s5, 168(\tf)
+    ld      s6, 176(\tf)
+    ld      s7, 184(\tf)
+    ld      s8, 192(\tf)
+    ld      s9, 200(\tf)
+    ld      s10, 208(\tf)
+    ld      s11, 216(\tf)
+.endif
+    ld      t3, 224(\tf)
+    ld      t4, 232(\tf)
+    ld      t5, 240(\tf)
+    ld      t6, 248(\tf)
+    ld      \tf, 80(\tf)
+    sret
+.endm
+
 /* Branch to `overflow` if sp - KF_SIZE lies in a guard page of the region of
  * 1 << region_shift bytes at base (loaded by `load`), whose slots are
  * 1 << slot_shift bytes with the guard at the bottom. Uses t0 only. */
@@ -113,31 +156,7 @@ trap_vector:
      * be its again on another hart, so it is not touched after that. */
     bne     a0, s1, switch_exit
     unlock_big t0, t1
-    csrw    sscratch, a0
-    ld      t0, TF_SEPC(a0)
-    csrw    sepc, t0
-    ld      ra, 8(a0)
-    ld      sp, 16(a0)
-    ld      gp, 24(a0)
-    ld      tp, 32(a0)
-    ld      t0, 40(a0)
-    ld      t1, 48(a0)
-    ld      t2, 56(a0)
-    ld      s0, 64(a0)
-    ld      s1, 72(a0)
-    ld      a1, 88(a0)
-    ld      a2, 96(a0)
-    ld      a3, 104(a0)
-    ld      a4, 112(a0)
-    ld      a5, 120(a0)
-    ld      a6, 128(a0)
-    ld      a7, 136(a0)
-    ld      t3, 224(a0)
-    ld      t4, 232(a0)
-    ld      t5, 240(a0)
-    ld      t6, 248(a0)
-    ld      a0, 80(a0)
-    sret
+    sret_from a0, 0
 
 switch_exit:
     unlock_big t0, t1
@@ -157,41 +176,7 @@ full_entry:
  * has set sstatus (SPP clear, SPIE set) and tf's kernel_sp and kernel_tp. */
     .global trap_return_user
 trap_return_user:
-    csrw    sscratch, a0
-    ld      t0, TF_SEPC(a0)
-    csrw    sepc, t0
-    ld      ra, 8(a0)
-    ld      sp, 16(a0)
-    ld      gp, 24(a0)
-    ld      tp, 32(a0)
-    ld      t0, 40(a0)
-    ld      t1, 48(a0)
-    ld      t2, 56(a0)
-    ld      s0, 64(a0)
-    ld      s1, 72(a0)
-    ld      a1, 88(a0)
-    ld      a2, 96(a0)
-    ld      a3, 104(a0)
-    ld      a4, 112(a0)
-    ld      a5, 120(a0)
-    ld      a6, 128(a0)
-    ld      a7, 136(a0)
-    ld      s2, 144(a0)
-    ld      s3, 152(a0)
-    ld      s4, 160(a0)
-    ld      s5, 168(a0)
-    ld      s6, 176(a0)
-    ld      s7, 184(a0)
-    ld      s8, 192(a0)
-    ld      s9, 200(a0)
-    ld      s10, 208(a0)
-    ld      s11, 216(a0)
-    ld      t3, 224(a0)
-    ld      t4, 232(a0)
-    ld      t5, 240(a0)
-    ld      t6, 248(a0)
-    ld      a0, 80(a0)
-    sret
+    sret_from a0, 1
 
 from_kernel:
     csrrw   sp, sscratch, sp
