@@ -215,27 +215,47 @@ static void unpages(int n)
     sbrk(-n * PAGE);
 }
 
-/* A child that keeps the parent's pages shared until release_pages(). */
-static int hold_pages(int *go)
+/* `n` children that keep the parent's pages shared until the parent
+ * writes n bytes to go[1] (one pipe for all: a process has 16 files);
+ * returns how many started. */
+static int hold_group(int n, int *go)
 {
+    int held = 0;
     if (pipe(go) < 0)
-        return -1;
-    int pid = fork();
-    if (pid == 0) {
-        char c;
-        close(go[1]);
-        read(go[0], &c, 1);
-        exit(0);
+        return 0;
+    for (; held < n; held++) {
+        int pid = fork();
+        if (pid < 0)
+            break;
+        if (pid == 0) {
+            char c;
+            close(go[1]);
+            read(go[0], &c, 1);
+            exit(0);
+        }
     }
     close(go[0]);
-    return pid;
+    return held;
+}
+
+static void release_group(int held, int *go)
+{
+    for (int i = 0; i < held; i++)
+        write(go[1], "x", 1);
+    close(go[1]);
+    for (int i = 0; i < held; i++)
+        wait(0);
+}
+
+/* One child that keeps the parent's pages shared until release_pages(). */
+static int hold_pages(int *go)
+{
+    return hold_group(1, go) == 1 ? 0 : -1;
 }
 
 static void release_pages(int *go)
 {
-    write(go[1], "x", 1);
-    close(go[1]);
-    wait(0);
+    release_group(1, go);
 }
 
 /* A store to each page of p in `order` (page indexes) until `want` clean
@@ -510,38 +530,6 @@ static void group_fork(void)
     fork_point(0, want);
     for (int extra = 1; extra <= most; extra *= 4)
         fork_point(extra, extra >= 16384 ? 3 : want);
-}
-
-/* `n` children that keep the parent's pages shared until the parent
- * writes n bytes to go[1] (one pipe for all: a process has 16 files);
- * returns how many started. */
-static int hold_group(int n, int *go)
-{
-    int held = 0;
-    if (pipe(go) < 0)
-        return 0;
-    for (; held < n; held++) {
-        int pid = fork();
-        if (pid < 0)
-            break;
-        if (pid == 0) {
-            char c;
-            close(go[1]);
-            read(go[0], &c, 1);
-            exit(0);
-        }
-    }
-    close(go[0]);
-    return held;
-}
-
-static void release_group(int held, int *go)
-{
-    for (int i = 0; i < held; i++)
-        write(go[1], "x", 1);
-    close(go[1]);
-    for (int i = 0; i < held; i++)
-        wait(0);
 }
 
 /* Copy faults on pages shared by `sharers` processes (the caller and
