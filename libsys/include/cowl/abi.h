@@ -66,8 +66,19 @@
 #define COWL_STACK_TOP      0x3fc0000000UL /* user stack grows down from here */
 #define COWL_STACK_PAGES    8              /* mapped at exec; one unmapped guard page below */
 #define COWL_PAGER_TABLE_VA 0x2000000000UL /* pager: its frame tables */
-#define COWL_PAGER_BATCH_VA 0x3f00000000UL /* pager: batch buffer shared with the kernel */
-#define COWL_BATCH_MAX      4096           /* frame numbers in the batch buffer */
+#define COWL_PAGER_BATCH_VA 0x3f00000000UL /* pager: batch buffers shared with the kernel */
+#define COWL_BATCH_MAX      4096           /* frame numbers in one batch buffer */
+#define COWL_BATCH_BYTES    (COWL_BATCH_MAX * 4UL)
+
+/* The pager runs one thread (a lane) per hart, up to COWL_PAGER_LANES_MAX;
+ * harts past that share lanes. Lane i waits on endpoint handle
+ * COWL_PAGER_EP + i, runs on the stack whose top is COWL_PAGER_LANE_STACK(i)
+ * (lane 0's is the exec stack; each has an unmapped guard page below), and
+ * the kernel's batch buffer b lies at COWL_PAGER_BATCH_VA + b *
+ * COWL_BATCH_BYTES, one buffer per lane. */
+#define COWL_PAGER_LANES_MAX 8
+#define COWL_PAGER_LANE_STACK(i)                                                                   \
+    (COWL_STACK_TOP - (uint64_t)(i) * (COWL_STACK_PAGES + 1) * COWL_PAGE_SIZE)
 
 /* Privileges (privdrop): init starts with all of them, fork passes the
  * parent's on, and a process can only drop them, never gain one. */
@@ -82,7 +93,7 @@
 #define COWL_BOOTARGS_MAX   4096 /* boot arguments kept, NUL included; longer ones are cut */
 #define COWL_PIN_ANY        (-1) /* pin(): run on any hart again */
 
-/* Endpoint handle every process holds: the pager's endpoint. */
+/* Endpoint handle of the pager's lane 0 (lane i's is COWL_PAGER_EP + i). */
 #define COWL_PAGER_EP 0
 
 /* Error numbers, returned negated. */
@@ -154,8 +165,8 @@ struct pg_batch_msg {
     uint32_t seq;
     uint64_t count; /* entries in the batch buffer (PG_TRACE: on/off) */
     uint64_t space; /* pid on whose behalf, for tracing */
-    uint64_t first; /* PG_AUDIT: first frame index of the window */
-    uint64_t reserved;
+    uint64_t first;  /* PG_AUDIT: first frame index of the window */
+    uint64_t buffer; /* the batch buffer holding the entries (0 .. lanes-1) */
 };
 
 /* Every reply from the pager. */
@@ -206,18 +217,21 @@ _Static_assert(sizeof(union pg_msg) == sizeof(struct cowl_msg), "a view adds not
 _Static_assert(__builtin_offsetof(struct pg_fault_msg, va) == 16, "fault va is word 2");
 _Static_assert(__builtin_offsetof(struct pg_reply_msg, frame) == 8, "reply frame is word 1");
 
-/* What the kernel hands the pager at start (a0 points to it). */
+/* What the kernel hands the pager at start: every lane's entry gets a0 =
+ * a pointer to it and a1 = its lane number. */
 struct pager_boot {
     uint64_t pool_base;      /* physical address of frame 0 of the pool */
     uint64_t pool_frames;    /* frames in the pool */
     uint64_t reserved;       /* frames 0..reserved-1 already hold the pager itself */
     uint64_t table_va;       /* pager_table_bytes(pool_frames) of zeroed memory */
-    uint64_t batch_va;       /* COWL_BATCH_MAX uint32_t frame numbers */
+    uint64_t batch_va;       /* `lanes` buffers of COWL_BATCH_MAX uint32_t frame numbers */
     uint64_t bootargs_trace; /* 1 when booted with trace=1 */
+    uint64_t lanes;          /* pager threads started, 1 .. COWL_PAGER_LANES_MAX */
 };
 
-/* Bytes the pager needs for its tables: a count and a free-stack slot per frame. */
-#define PAGER_TABLE_BYTES(frames) ((uint64_t)(frames) * (sizeof(uint16_t) + sizeof(uint32_t)))
+/* Bytes the pager needs for its tables: a 32-bit count (so that lanes can
+ * change it with one AMO) and a free-stack slot per frame. */
+#define PAGER_TABLE_BYTES(frames) ((uint64_t)(frames) * (sizeof(uint32_t) + sizeof(uint32_t)))
 
 /* One row of procinfo(): a process as `ps` and Ctrl-P show it. */
 struct cowl_procinfo {
