@@ -68,6 +68,7 @@ static int load_pager(struct proc *p, uint32_t *batch)
         .table_va = COWL_PAGER_TABLE_VA,
         .batch_va = COWL_PAGER_BATCH_VA,
         .bootargs_trace = bootarg_on("trace"),
+        .lanes = 1,
     };
     uint64_t sp = (COWL_STACK_TOP - sizeof(boot)) & ~15UL;
     exec_poke(s, sp, &boot, sizeof(boot));
