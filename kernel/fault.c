@@ -2,24 +2,28 @@
  * The COW fault path: the kernel reports, the pager decides, the kernel
  * checks and applies. One path for a user store (trap.c) and for a kernel
  * write into user memory (copy.c), and one place where a decision is
- * applied (fault_apply, reached only through pager_call_done).
+ * applied (fault_apply), by the faulting thread once pager_call returns.
  *
  *   store to va --> PTE valid, user, COW, not writable?
  *                     no  --> -1: not ours (the caller kills or fails)
  *                     yes --> PG_FAULT {space, hart, va, pc, frame}
  *                             through pager_call; the thread blocks
- *   the answer --> pager_call_done (seq checked) --> fault_apply:
+ *   the answer --> pager_call_done (seq checked); back in the faulting
+ *                  thread, fault_apply (first waiting out any copy still
+ *                  reading the frame it checks: space_frame_settle):
  *                     the PTE must still be the one reported (re-read now)
  *                     PG_REUSE  --> the old frame mapped only here:
  *                                   set W, clear COW
  *                     PG_COPY F --> F a pool frame no PTE maps (so not the
- *                                   old one): copy old -> F, map F writable
+ *                                   old one): copy old -> F outside
+ *                                   big_lock, then map F writable
  *                     PG_KILL or a failed check --> PG_KILL: the caller kills
  *                     then bump the space's TLB generation; the thread resumes
  *
  * Who answers (the pager over IPC, or the policy inside the kernel in
  * cow=kernel) is pager_client's business, not this file's.
- * Lock order: big_lock only; the thread blocks holding nothing else.
+ * Lock order: big_lock only, let go for the copy; the thread blocks
+ * holding nothing else.
  */
 #include "fault.h"
 #include "cpu.h"
@@ -52,30 +56,58 @@ static const char *check_decision(struct thread *t, const struct pg_fault_msg *r
     return 0;
 }
 
-void fault_apply(struct thread *t)
+/* The 4 KiB copy, with big_lock let go so that other harts' faults go on
+ * meanwhile. dst is reserved and src marked (this fault is outstanding on
+ * it), so no other check passes either until the copy is installed; only t
+ * changes t's space (a user process has one thread), so the PTE is still
+ * the one checked when the lock is back. */
+static void copy_unlocked(struct thread *t, uint64_t va, uint64_t src, uint64_t dst,
+                          uint64_t flags)
 {
-    ASSERT(spin_held(&big_lock));
+    space_reserve_frame(dst);
+    spin_unlock(&big_lock);
+    page_copy((void *)dst, (const void *)src);
+    spin_lock(&big_lock);
+    pte_t *pte = space_pte(t->proc->space, va);
+    ASSERT(pte && (*pte & PTE_COW) && pte_pa(*pte) == src);
+    space_install_reserved(pte, dst, flags);
+}
+
+/* Check and apply the answer in t->kreply to t's fault request; 0 when the
+ * page is writable now, -1 when the answer is to kill or was refused. The
+ * frame the check relies on (the copy's target, or the reused frame, which
+ * no longer counts this fault) settles first: see space.c. */
+static int fault_apply(struct thread *t)
+{
     const struct pg_fault_msg *req = &t->kreq.fault;
     struct pg_reply_msg *rep = &t->kreply.reply;
     trace_fault_decision(t, &t->kreply.fault_reply);
+    bool copy = rep->label == PG_COPY && rep->frame != req->frame;
+    if (!copy)
+        space_fault_unmark(req->frame);
+    if (copy || rep->label == PG_REUSE)
+        space_frame_settle(copy ? rep->frame : req->frame);
     pte_t *pte = 0;
     const char *why = check_decision(t, req, rep, &pte);
     if (why) {
+        if (copy)
+            space_fault_unmark(req->frame);
         if (rep->label != PG_KILL)
             pager_refused("cowl: pager decision for pid %d va 0x%lx refused: %s\n", t->proc->pid,
                           req->va, why);
         rep->label = PG_KILL;
-        return;
+        return -1;
     }
     uint64_t flags = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_W | PTE_D;
-    if (rep->label == PG_COPY) {
-        page_copy((void *)rep->frame, (const void *)req->frame);
-        space_set_frame(pte, rep->frame, flags);
+    if (copy) {
+        copy_unlocked(t, req->va, req->frame, rep->frame, flags);
+        space_fault_unmark(req->frame);
     } else {
         *pte = pte_make(req->frame, flags);
     }
     space_changed(t->proc->space);
     trace_fault_phase(t, TRACE_PHASE_APPLIED);
+    return 0;
 }
 
 int fault_store(struct thread *t, uint64_t va, uint64_t pc)
@@ -94,7 +126,7 @@ int fault_store(struct thread *t, uint64_t va, uint64_t pc)
         .pc = pc,
         .frame = pte_pa(*pte),
     };
+    space_fault_mark(pte_pa(*pte));
     pager_call(t);
-    uint32_t decision = t->kreply.h.label;
-    return decision == PG_REUSE || decision == PG_COPY ? 0 : -1;
+    return fault_apply(t);
 }

@@ -14,9 +14,5 @@ struct thread;
  * the page is writable now; -1 when it is not a COW page or the decision is
  * to kill (the caller kills or fails). Caller holds big_lock; may block. */
 int fault_store(struct thread *t, uint64_t va, uint64_t pc);
-/* Check and apply the answer in t->kreply to t's fault request t->kreq;
- * a refused answer becomes PG_KILL. Called only by pager_call_done, in the
- * replier's kernel entry (or the faulting thread's, in cow=kernel). */
-void fault_apply(struct thread *t);
 
 #endif

@@ -9,7 +9,6 @@
  * pool; those frames start with count 1 in the service's table.
  */
 #include "pager_client.h"
-#include "fault.h"
 #include "lock.h"
 #include "page.h"
 #include "panic.h"
@@ -85,8 +84,6 @@ void pager_call_done(struct thread *t)
         rep->label = req->label == PG_FAULT ? PG_KILL : PG_FAIL;
     }
     trace_batch(t);
-    if (req->label == PG_FAULT)
-        fault_apply(t);
 }
 
 /* One batch-style request for the current thread; its reply stays in kreply. */

@@ -2,9 +2,8 @@
  * The kernel's client of the pager protocol. Every user frame the kernel
  * maps comes from a request here and goes back through one; every request
  * goes out through pager_call and every answer comes back through
- * pager_call_done, the one place where answers are checked and a fault's
- * decision is applied. Who answers is chosen by meson, by file:
- * pager_ipc.c (cow=pager, cow=eager) calls the pager process over IPC,
+ * pager_call_done, the one place where answers land and are checked. Who
+ * answers is chosen by meson, by file: pager_ipc.c (cow=pager, cow=eager) calls the pager process over IPC,
  * pager_local.c (cow=kernel) runs the same policy inside the kernel.
  *
  * Batch requests carry frame numbers in the batch buffer, which a caller
@@ -54,11 +53,12 @@ int pager_stat(struct cowl_poolstat *st);
 int pager_trace(bool on);
 
 /* Send t->kreq (its label and fields set; the seq is set here) for t, which
- * blocks until the answer is in t->kreply, checked and applied. */
+ * blocks until the answer is in t->kreply and checked; the caller acts on
+ * it (a fault: fault.c applies the decision). */
 void pager_call(struct thread *t);
-/* The answer to t's request is in t->kreply: check it and, for a fault,
- * apply the decision (a refused answer becomes PG_FAIL or PG_KILL). Called
- * once per request, from the IPC reply path or from the in-kernel policy. */
+/* The answer to t's request is in t->kreply: check that it answers that
+ * request (else it becomes PG_FAIL or PG_KILL) and trace it. Called once
+ * per request, from the IPC reply path or from the in-kernel policy. */
 void pager_call_done(struct thread *t);
 
 /* The kernel refused an answer of the pager (a frame it may not map, a

@@ -9,14 +9,24 @@
  * frame the pager names is used only if they agree: a fresh frame (alloc,
  * copy target) has no mapping, a frame made writable in place (reuse) has
  * exactly the one.
+ *
+ * A fault's frame is marked in faulting[] from its request until its
+ * decision is applied. The pager's count of it may drop as soon as the pager
+ * decides to copy, while the faulting PTE still maps it until the copy,
+ * outside big_lock, is installed; so an honest decision another thread meets
+ * first can name it (reuse by its last sharer, or handed out again once the
+ * others are gone). Every check of a frame the pager names waits for the
+ * faults on it to settle first (space_frame_settle).
  */
 #include "space.h"
 #include "page.h"
 #include "cpu.h"
 #include "pager_client.h"
+#include "proc.h"
 #include "kalloc.h"
 #include "kvm.h"
 #include "panic.h"
+#include "sched.h"
 #include "string.h"
 #include "arch/riscv/arch.h"
 #include "cowl/abi.h"
@@ -25,8 +35,10 @@
 #define USER_SLOT_HI (COWL_MAXVA >> 30)
 
 static struct space spaces[NSPACE];
-static uint16_t *maps; /* per pool frame: user PTEs naming it */
+static uint16_t *maps;   /* per pool frame: user PTEs naming it */
+static uint8_t *faulting; /* per pool frame: faults on it not yet applied */
 static uint64_t maps_frames;
+static uint32_t settling; /* threads waiting in space_frame_settle */
 static uint32_t next_gen = 1;
 /* Per hart, per ASID: the generation last flushed there. */
 static uint32_t flushed[MAX_HARTS][NSPACE + 1];
@@ -54,7 +66,8 @@ void space_init(void)
     maps_frames = (user_pool_end - user_pool_base) / PAGE_SIZE;
     uint64_t bytes = maps_frames * sizeof(*maps);
     maps = (uint16_t *)kalloc_boot_run(page_count(bytes));
-    if (!maps)
+    faulting = (uint8_t *)kalloc_boot_run(page_count(maps_frames));
+    if (!maps || !faulting)
         panic("space: no room for the frame mapping counts");
 }
 
@@ -87,6 +100,43 @@ uint32_t space_frame_maps(uint64_t pa)
 {
     uint64_t i = map_index(pa);
     return i < maps_frames ? maps[i] : 0;
+}
+
+void space_fault_mark(uint64_t pa)
+{
+    uint64_t i = map_index(pa);
+    ASSERT(i < maps_frames && faulting[i] < UINT8_MAX);
+    faulting[i]++;
+}
+
+void space_fault_unmark(uint64_t pa)
+{
+    uint64_t i = map_index(pa);
+    ASSERT(i < maps_frames && faulting[i] > 0);
+    faulting[i]--;
+    if (__builtin_expect(settling != 0, 0))
+        sched_wakeup(&faulting[i]);
+}
+
+void space_frame_settle(uint64_t pa)
+{
+    uint64_t i = map_index(pa);
+    while (i < maps_frames && faulting[i] && !sched_current()->proc->killed) {
+        settling++;
+        sched_sleep(&faulting[i]);
+        settling--;
+    }
+}
+
+void space_reserve_frame(uint64_t pa)
+{
+    map_ref(pa);
+}
+
+void space_install_reserved(pte_t *pte, uint64_t pa, uint64_t flags)
+{
+    map_unref(pte_pa(*pte));
+    *pte = pte_make(pa, flags | PTE_V | PTE_U);
 }
 
 void space_set_frame(pte_t *pte, uint64_t pa, uint64_t flags)
@@ -192,6 +242,7 @@ static int map_frame(struct space *s, uint64_t va, uint64_t pa, uint64_t flags)
  * pager's own) that no PTE names. */
 static bool fresh_frame(uint64_t pa, const char *request)
 {
+    space_frame_settle(pa);
     if (pager_frame_in_pool(pa) && space_frame_maps(pa) == 0)
         return true;
     pager_refused("cowl: the pager's %s named frame 0x%lx, which is %s\n", request, pa,

@@ -40,6 +40,20 @@ uint32_t space_frame_maps(uint64_t pa);
  * keeping the mapping counts; the caller bumps the space's generation. */
 void space_set_frame(pte_t *pte, uint64_t pa, uint64_t flags);
 
+/* A fault on the pool frame pa was reported to the pager / its decision is
+ * applied: between the two, checks of pa wait (space_frame_settle). */
+void space_fault_mark(uint64_t pa);
+void space_fault_unmark(uint64_t pa);
+/* Wait until no fault on the pool frame pa is outstanding (or the current
+ * process is killed). Run before checking a frame the pager named against
+ * the mapping counts; it may sleep, so the caller re-reads what it read. */
+void space_frame_settle(uint64_t pa);
+/* Count pa as mapped before it is: a copy target, checked fresh, that is
+ * filled outside big_lock; no other check can pass it meanwhile. */
+void space_reserve_frame(uint64_t pa);
+/* Point *pte at the reserved frame pa with flags (V and U included). */
+void space_install_reserved(pte_t *pte, uint64_t pa, uint64_t flags);
+
 struct space *space_create(bool pinned);
 /* Give every user frame back and free the tables and the record. Blocks. */
 void space_destroy(struct space *s);
