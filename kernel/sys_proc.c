@@ -295,6 +295,7 @@ int64_t sys_benchstat(struct trapframe *tf)
     st.lock_contended = w.contended;
     st.lock_wait = w.ticks;
     st.lock_wait_long = w.long_ticks;
+    st.harts = ncpu;
     return copy_out(proc_current()->space, tf_arg(tf, 0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;
 }
 

@@ -46,6 +46,7 @@
 #define TPUT_RUNS      5    /* runs of each throughput point */
 #define TPUT_FEW_RUNS  2    /* the same, quick */
 #define DISTURB_TICKS  3    /* a disturbance spins this many tick periods */
+#define HARTS_WAIT     500  /* ticks to wait for every hart to come online */
 #define KILL_PAGES     32   /* COW pages the out-of-frames child stores to */
 #define KILL_RESERVE   8    /* frames left free: fewer than KILL_PAGES */
 #define KILL_CHUNK     1024 /* pages per sbrk while emptying the pool */
@@ -821,12 +822,19 @@ static void run_group(const char *g, int harts)
         printf("cowbench: no group %s (lat fork share pattern tput disturb quick)\n", g);
 }
 
-/* Harts online: the benchmark pins itself to each in turn. */
+/* Harts online (the benchmark pins itself to each in turn), once every
+ * hart the kernel started is: init may run before the others are up, and
+ * on a busy host that can take a while. */
 static int count_harts(void)
 {
     int here = hartid(), n = 0;
-    while (pin(n) == 0)
-        n++;
+    for (int tries = 0; tries < HARTS_WAIT; tries++) {
+        for (n = 0; pin(n) == 0;)
+            n++;
+        if (n >= (int)boot_stat.harts)
+            break;
+        sleep(1);
+    }
     pin(here);
     return n;
 }

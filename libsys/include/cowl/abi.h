@@ -283,6 +283,7 @@ struct cowl_benchstat {
     uint64_t lock_contended; /* big_lock acquisitions that found it taken, all harts */
     uint64_t lock_wait;      /* time CSR ticks spent spinning for big_lock, all harts */
     uint64_t lock_wait_long; /* the part of lock_wait spent in waits over 1 ms */
+    uint64_t harts;          /* harts the kernel started (some may not be online yet) */
 };
 
 #endif /* __ASSEMBLER__ */
