@@ -42,6 +42,8 @@ STATS = ("n", "mean", "p50", "p90", "p99", "max")
 TPUT = "tput_faults_per_s"
 TPUT_WAITS = {"tput_lock_wait": "lock_wait", "tput_lock_wait_long": "lock_wait_long"}
 PPM = 1e6
+# Tables list the modes in this order.
+MODE_ORDER = {"pager": 0, "kernel": 1, "eager": 2}
 
 
 def percentile(pairs, q):
@@ -187,10 +189,9 @@ def markdown(results):
     (big_lock's wait is in the throughput table, beside its rate)."""
     rows = ["| figure | mode | clock | harts | unit | n | mean | p50 | p90 | p99 | max | invalid |",
             "|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
-    order = {"pager": 0, "kernel": 1, "eager": 2}
     figs = sorted((f for f in results["figures"] if f["name"] not in TPUT_WAITS),
                   key=lambda f: (f["clock"], f["name"], f.get("param") or 0,
-                                 order.get(f["mode"], 9), f["harts"]))
+                                 MODE_ORDER.get(f["mode"], 9), f["harts"]))
     for f in figs:
         name = f["name"] + ("@%d" % f["param"] if "param" in f else "")
         rows.append("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %d |" % (
@@ -206,9 +207,8 @@ def pct(frac):
 def tput_markdown(results):
     """The throughput sweep: a row per mode, harts and workers, with the
     spread of the runs, the speedup and big_lock's share of the harts' time."""
-    order = {"pager": 0, "kernel": 1, "eager": 2}
     figs = sorted((f for f in results["figures"] if f["name"] == TPUT and f["n"]),
-                  key=lambda f: (order.get(f["mode"], 9), f["harts"], f["workers"]))
+                  key=lambda f: (MODE_ORDER.get(f["mode"], 9), f["harts"], f["workers"]))
     if not figs:
         return ""
     rows = ["", "Throughput (faults a second, all workers; runs: median, min, max; big_lock "
