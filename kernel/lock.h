@@ -34,4 +34,15 @@ static inline bool spin_held(const struct spinlock *l)
 
 extern struct spinlock big_lock;
 
+/* big_lock's contention since boot, summed over the harts; a spin still in
+ * progress counts up to the moment of reading. */
+struct lock_wait_totals {
+    uint64_t contended;  /* acquisitions that found it taken */
+    uint64_t ticks;      /* time CSR ticks spent spinning for it */
+    uint64_t long_ticks; /* the part of ticks spent in waits over 1 ms */
+};
+
+/* Reads the totals; needs no lock. */
+void lock_wait_totals(struct lock_wait_totals *t);
+
 #endif

@@ -12,6 +12,7 @@
 #include "page.h"
 #include "pager_client.h"
 #include "kalloc.h"
+#include "lock.h"
 #include "machine.h"
 #include "power.h"
 #include "proc.h"
@@ -289,6 +290,12 @@ int64_t sys_benchstat(struct trapframe *tf)
         .timebase_hz = machine.timebase_hz,
         .tick_hz = timer_hz(),
     };
+    struct lock_wait_totals w;
+    lock_wait_totals(&w);
+    st.lock_contended = w.contended;
+    st.lock_wait = w.ticks;
+    st.lock_wait_long = w.long_ticks;
+    st.harts = ncpu;
     return copy_out(proc_current()->space, tf_arg(tf, 0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;
 }
 

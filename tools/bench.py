@@ -12,6 +12,13 @@ One raw file is one boot. Every figure becomes an object with name, mode,
 unit, n, mean, p50, p90, p99, max (and more); percentiles are nearest-rank:
 the smallest sample with at least q% of the samples at or below it.
 
+The throughput figures have two parameters: the workers (after '@') and
+the harts (the boot's clock line). tput_faults_per_s gets `workers`,
+`speedup` (its p50 over the same mode's one hart, one worker) and
+`lock_wait`, `lock_wait_long` (the share of the harts' time spent waiting
+for big_lock, all of it and in waits over 1 ms: p50, min, max as
+fractions, from the tput_lock_wait* figures of the same boot and point).
+
     bench.py report --out DIR [--config KEY=VALUE]... RAW...
     bench.py plots RESULTS.json DIR
     bench.py baseline RESULTS.json BASELINE.json
@@ -30,6 +37,13 @@ TOLERANCE = 0.02
 SLACK = 20
 # Statistics every figure carries.
 STATS = ("n", "mean", "p50", "p90", "p99", "max")
+# The throughput figures: faults a second, and big_lock's wait beside them
+# (in millionths of the harts' time; results.json holds fractions).
+TPUT = "tput_faults_per_s"
+TPUT_WAITS = {"tput_lock_wait": "lock_wait", "tput_lock_wait_long": "lock_wait_long"}
+PPM = 1e6
+# Tables list the modes in this order.
+MODE_ORDER = {"pager": 0, "kernel": 1, "eager": 2}
 
 
 def percentile(pairs, q):
@@ -103,6 +117,8 @@ def figure_object(name, mode, clock, runs):
     obj = {"name": base, "mode": mode, "unit": runs[0]["unit"]}
     if param is not None:
         obj["param"] = param
+        if base == TPUT or base in TPUT_WAITS:
+            obj["workers"] = param
     obj.update(summarize(pairs) if pairs else {k: None for k in STATS})
     obj["invalid"] = sum(r.get("invalid", 0) for r in runs)
     obj["clock"] = "icount" if clock["unit"] == "instructions" else "wall"
@@ -124,6 +140,25 @@ def add_per_page(figures):
             f["per_page"] = round((f["mean"] - b) / f["param"], 1)
 
 
+def add_tput(figures):
+    """tput_faults_per_s figures get their lock wait (fractions of the harts'
+    time) and their speedup over the same mode's one hart, one worker."""
+    def point(f):
+        return (f["mode"], f["harts"], f.get("workers"))
+    waits = {(f["name"], point(f)): f for f in figures if f["name"] in TPUT_WAITS and f["n"]}
+    one = {f["mode"]: f["p50"] for f in figures
+           if f["name"] == TPUT and f["n"] and f["harts"] == 1 and f.get("workers") == 1}
+    for f in figures:
+        if f["name"] != TPUT or not f["n"]:
+            continue
+        for name, key in TPUT_WAITS.items():
+            w = waits.get((name, point(f)))
+            if w:
+                f[key] = {s: round(w[s] / PPM, 4) for s in ("p50", "min", "max")}
+        if one.get(f["mode"]):
+            f["speedup"] = round(f["p50"] / one[f["mode"]], 2)
+
+
 def build_results(raws, config):
     """results.json's object from parsed runs: runs of one mode, clock and
     harts are repeats and pool their samples."""
@@ -137,6 +172,7 @@ def build_results(raws, config):
             skips.append({"name": name, "mode": run["mode"], "reason": why})
     figures = [figure_object(k[3], k[0], clock, runs) for k, (clock, runs) in groups.items()]
     add_per_page(figures)
+    add_tput(figures)
     return {"config": config, "figures": figures, "skipped": skips}
 
 
@@ -149,17 +185,43 @@ def fmt(v):
 
 
 def markdown(results):
-    """The table: one row per figure and mode, the statistics as columns."""
+    """The table: one row per figure and mode, the statistics as columns
+    (big_lock's wait is in the throughput table, beside its rate)."""
     rows = ["| figure | mode | clock | harts | unit | n | mean | p50 | p90 | p99 | max | invalid |",
             "|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
-    order = {"pager": 0, "kernel": 1, "eager": 2}
-    figs = sorted(results["figures"], key=lambda f: (f["clock"], f["name"], f.get("param") or 0,
-                                                     order.get(f["mode"], 9), f["harts"]))
+    figs = sorted((f for f in results["figures"] if f["name"] not in TPUT_WAITS),
+                  key=lambda f: (f["clock"], f["name"], f.get("param") or 0,
+                                 MODE_ORDER.get(f["mode"], 9), f["harts"]))
     for f in figs:
         name = f["name"] + ("@%d" % f["param"] if "param" in f else "")
         rows.append("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %d |" % (
             name, f["mode"], f["clock"], f["harts"], f["unit"], fmt(f["n"]), fmt(f["mean"]),
             fmt(f["p50"]), fmt(f["p90"]), fmt(f["p99"]), fmt(f["max"]), f["invalid"]))
+    return "\n".join(rows) + "\n"
+
+
+def pct(frac):
+    return "-" if frac is None else "%.1f%%" % (100 * frac)
+
+
+def tput_markdown(results):
+    """The throughput sweep: a row per mode, harts and workers, with the
+    spread of the runs, the speedup and big_lock's share of the harts' time."""
+    figs = sorted((f for f in results["figures"] if f["name"] == TPUT and f["n"]),
+                  key=lambda f: (MODE_ORDER.get(f["mode"], 9), f["harts"], f["workers"]))
+    if not figs:
+        return ""
+    rows = ["", "Throughput (faults a second, all workers; runs: median, min, max; big_lock "
+            "wait: share of the harts' time, median of the runs, and the part in waits "
+            "over 1 ms):", "",
+            "| mode | harts | workers | runs | faults/s p50 | min | max | x 1 hart, 1 worker "
+            "| big_lock wait | of it > 1 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for f in figs:
+        rows.append("| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s |" % (
+            f["mode"], f["harts"], f["workers"], f["n"], fmt(f["p50"]), fmt(f["min"]),
+            fmt(f["max"]), "%.2f" % f["speedup"] if "speedup" in f else "-",
+            pct(f.get("lock_wait", {}).get("p50")), pct(f.get("lock_wait_long", {}).get("p50"))))
     return "\n".join(rows) + "\n"
 
 
@@ -179,7 +241,7 @@ def cmd_report(args):
         json.dump(results, f, indent=1, sort_keys=True)
         f.write("\n")
     with open(os.path.join(args.out, "results.md"), "w") as f:
-        f.write(markdown(results))
+        f.write(markdown(results) + tput_markdown(results))
     return 0
 
 

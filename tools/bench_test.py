@@ -81,6 +81,65 @@ class Parser(unittest.TestCase):
             bench.parse_raw("hello\n")
 
 
+def tput_raw(mode, harts, rates, waits, longs):
+    """A throughput boot: per worker count, the runs' rates and waits (ppm)."""
+    lines = ["bench mode %s -" % mode, "bench clock ns 10000000 100 %d" % harts]
+    for w in sorted(rates):
+        for name, unit, values in (("tput_faults_per_s", "faults/s", rates[w]),
+                                   ("tput_lock_wait", "ppm", waits[w]),
+                                   ("tput_lock_wait_long", "ppm", longs[w])):
+            lines.append("sample %s@%d %s" % (name, w, " ".join("%d*1" % v for v in sorted(values))))
+            lines.append("figure %s@%d %s %d 0" % (name, w, unit, len(values)))
+    return "\n".join(lines + ["bench done", ""])
+
+
+class Throughput(unittest.TestCase):
+    """The two-parameter figure: workers from the name, harts from the boot."""
+
+    def results(self):
+        one = tput_raw("pager", 1, {1: [900, 1000, 1100], 2: [1000, 1000, 1000]},
+                       {1: [0, 0, 0], 2: [0, 0, 0]}, {1: [0, 0, 0], 2: [0, 0, 0]})
+        two = tput_raw("pager", 2, {1: [1000, 1000, 1000], 2: [1500, 1800, 2000]},
+                       {1: [0, 10, 20], 2: [250000, 300000, 400000]},
+                       {1: [0, 0, 0], 2: [0, 100000, 200000]})
+        return bench.build_results([bench.parse_raw(one), bench.parse_raw(two)], {})
+
+    def point(self, res, harts, workers):
+        found = [f for f in res["figures"] if f["name"] == "tput_faults_per_s"
+                 and f["harts"] == harts and f["workers"] == workers]
+        self.assertEqual(len(found), 1)
+        return found[0]
+
+    def test_harts_and_workers_are_separate_points(self):
+        res = self.results()
+        self.assertEqual(self.point(res, 1, 2)["p50"], 1000)
+        self.assertEqual(self.point(res, 2, 2)["p50"], 1800)
+        self.assertEqual(self.point(res, 2, 1)["p50"], 1000)
+
+    def test_runs_summarized_median_min_max(self):
+        f = self.point(self.results(), 2, 2)
+        self.assertEqual((f["n"], f["min"], f["p50"], f["max"]), (3, 1500, 1800, 2000))
+
+    def test_speedup_over_one_hart_one_worker(self):
+        res = self.results()
+        self.assertEqual(self.point(res, 2, 2)["speedup"], 1.8)
+        self.assertEqual(self.point(res, 1, 1)["speedup"], 1.0)
+
+    def test_lock_wait_as_fractions_of_the_same_point(self):
+        f = self.point(self.results(), 2, 2)
+        self.assertEqual(f["lock_wait"], {"p50": 0.3, "min": 0.25, "max": 0.4})
+        self.assertEqual(f["lock_wait_long"], {"p50": 0.1, "min": 0.0, "max": 0.2})
+        self.assertEqual(self.point(self.results(), 1, 2)["lock_wait"]["max"], 0.0)
+
+    def test_markdown_rows(self):
+        md = bench.tput_markdown(self.results())
+        self.assertIn("| pager | 2 | 2 | 3 | 1,800 | 1,500 | 2,000 | 1.80 | 30.0% | 10.0% |", md)
+        self.assertNotIn("tput_lock_wait", bench.markdown(self.results()))
+
+    def test_no_throughput_no_table(self):
+        self.assertEqual(bench.tput_markdown(bench.build_results([bench.parse_raw(RAW)], {})), "")
+
+
 class Check(unittest.TestCase):
     def base(self):
         res = bench.build_results([bench.parse_raw(RAW)], {})
@@ -112,27 +171,40 @@ class Check(unittest.TestCase):
         self.assertEqual(len(bench.compare(base, now)[2]), 1)
 
 
-class QuickRun(unittest.TestCase):
-    """A quick run through the launcher becomes a complete results.json."""
+def quick_results(*boots):
+    """results.json of quick cowbench boots, each (run options, cowbench
+    groups), through the launcher and `bench.py report`; stderrs too."""
+    cowl, build = BOOT
+    errs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        raws = []
+        for i, (opts, groups) in enumerate(boots):
+            out = subprocess.run([cowl, "run", "--no-build", "--quiet", "--build-dir", build]
+                                 + opts + ["--timeout", "120", "cowbench"] + groups + ["quick"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=150)
+            if out.returncode != 0:
+                raise AssertionError(out.stderr.decode())
+            errs.append(out.stderr)
+            raws.append(os.path.join(tmp, "run%d.txt" % i))
+            with open(raws[-1], "wb") as f:
+                f.write(out.stdout.replace(b"\r", b""))
+        if bench.main(["report", "--out", tmp, "--config", "commit=test"] + raws) != 0:
+            raise AssertionError("bench.py report failed")
+        with open(os.path.join(tmp, "results.json")) as f:
+            return json.load(f), errs
 
-    def test_results_json_complete(self):
+
+class QuickRun(unittest.TestCase):
+    """Quick runs through the launcher become complete results.json files."""
+
+    def setUp(self):
         if not BOOT:
             self.skipTest("needs COWL BUILD_DIR")
-        cowl, build = BOOT
-        with tempfile.TemporaryDirectory() as tmp:
-            raw = os.path.join(tmp, "run.txt")
-            out = subprocess.run([cowl, "run", "--no-build", "--quiet", "--build-dir", build,
-                                  "--icount", "--smp", "2", "--append", "tick=1", "--timeout", "120",
-                                  "cowbench", "lat", "fork", "quick"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=150)
-            self.assertEqual(out.returncode, 0, out.stderr.decode())
-            self.assertIn(b"--icount runs one hart", out.stderr)
-            with open(raw, "wb") as f:
-                f.write(out.stdout.replace(b"\r", b""))
-            self.assertEqual(bench.main(["report", "--out", tmp, "--config", "commit=test",
-                                         raw]), 0)
-            with open(os.path.join(tmp, "results.json")) as f:
-                res = json.load(f)
+
+    def test_results_json_complete(self):
+        res, errs = quick_results((["--icount", "--smp", "2", "--append", "tick=1"],
+                                   ["lat", "fork"]))
+        self.assertIn(b"--icount runs one hart", errs[0])
         names = {f["name"] for f in res["figures"]}
         for want in ("private_store", "null_syscall", "ipc_roundtrip", "cow_copy_fault",
                      "cow_reuse_fault", "copyout_cow_512", "copyout_cow_4096", "fork_total"):
@@ -145,6 +217,23 @@ class QuickRun(unittest.TestCase):
             self.assertEqual(f["unit"], "instructions")
             self.assertTrue(0 <= f["p50"] <= f["p90"] <= f["p99"] <= f["max"], f)
         self.assertEqual(res["config"]["commit"], "test")
+
+    def test_throughput_sweep_complete_and_lock_wait_measured(self):
+        res, _ = quick_results((["--smp", "1", "--mem", "512M"], ["tput"]),
+                               (["--smp", "2", "--mem", "512M"], ["tput"]))
+        tput = {(f["harts"], f["workers"]): f for f in res["figures"]
+                if f["name"] == "tput_faults_per_s"}
+        self.assertEqual(sorted(tput), [(h, w) for h in (1, 2) for w in (1, 2, 4, 8)])
+        for f in tput.values():
+            self.assertEqual((f["n"], f["invalid"], f["clock"]), (2, 0, "wall"), f)
+            self.assertGreater(f["min"], 0)
+            for key in ("lock_wait", "lock_wait_long"):
+                self.assertTrue(0 <= f[key]["min"] <= f[key]["max"] <= 1, f)
+            self.assertLessEqual(f["lock_wait_long"]["max"], f["lock_wait"]["max"])
+        # One hart cannot find big_lock taken; two faulting harts do.
+        self.assertEqual(max(f["lock_wait"]["max"] for (h, _), f in tput.items() if h == 1), 0)
+        self.assertGreater(max(f["lock_wait"]["max"] for (h, w), f in tput.items()
+                               if h == 2 and w >= 2), 0)
 
 
 if __name__ == "__main__":

@@ -20,13 +20,15 @@
  *   sample NAME VALUE*COUNT ...          sorted samples, run-length coded
  *   figure NAME UNIT N INVALID           ends NAME's samples
  *   skip NAME REASON                     a figure this run cannot make
- * NAME may carry a parameter after '@' (fork_total@1024: 1,024 pages).
+ * NAME may carry a parameter after '@' (fork_total@1024: 1,024 pages;
+ * tput_faults_per_s@8: 8 workers, on the HARTS of the clock line).
  *
  * Groups (arguments; default `lat fork share pattern` under icount, `lat
  * tput` otherwise): lat (latency distributions), fork (fork cost
  * against pages), share (copy fault against sharers), pattern (sequential,
- * strided, random), tput (faults a second, one worker per hart), disturb
- * (checks that injected disturbances are caught). `quick` shrinks them all.
+ * strided, random), tput (faults a second and the big_lock wait with 1,
+ * 2, 4 and 8 workers over the harts), disturb (checks that injected
+ * disturbances are caught). `quick` shrinks them all.
  */
 #include <user.h>
 
@@ -37,10 +39,14 @@
 #define NAME_MAX       48
 #define ARGS_MAX       256
 #define NS_PER_S       1000000000UL
+#define PPM            1000000UL /* millionths */
 #define SMALL_READ     512
 #define SHARERS_MAX    62   /* NPROC 64 less the pager and init */
-#define TPUT_MAX       4    /* workers in the throughput group */
+#define TPUT_MAX       8    /* workers in the throughput group: 1, 2, 4, 8 */
+#define TPUT_RUNS      5    /* runs of each throughput point */
+#define TPUT_FEW_RUNS  2    /* the same, quick */
 #define DISTURB_TICKS  3    /* a disturbance spins this many tick periods */
+#define HARTS_WAIT     500  /* ticks to wait for every hart to come online */
 #define KILL_PAGES     32   /* COW pages the out-of-frames child stores to */
 #define KILL_RESERVE   8    /* frames left free: fewer than KILL_PAGES */
 #define KILL_CHUNK     1024 /* pages per sbrk while emptying the pool */
@@ -615,9 +621,18 @@ static void group_pattern(void)
             pattern_point(n, (enum pattern)k);
 }
 
+/* What a throughput worker reports: its start and end (time CSR) and the
+ * machine's big_lock wait, all of it and its long waits (benchstat), read
+ * just before and just after. */
+struct tput_report {
+    uint64 t0, t1;
+    uint64 wait0, wait1;
+    uint64 long0, long1;
+};
+
 /* Throughput worker on hart `hart`: COW-shares `n` pages with a child,
- * says it is ready, waits for go, stores to every page and reports its
- * start and end times (time CSR) on `out`. */
+ * says it is ready, waits for go, stores to every page and reports on
+ * `out`. */
 static void tput_worker(int hart, int n, int ready, int go, int out)
 {
     int hold[2];
@@ -628,66 +643,116 @@ static void tput_worker(int hart, int n, int ready, int go, int out)
     char c;
     write(ready, "r", 1);
     read(go, &c, 1);
-    uint64 t[2];
-    t[0] = rdtime();
+    struct cowl_benchstat s0, s1;
+    struct tput_report r;
+    benchstat(&s0);
+    r.t0 = rdtime();
     for (int i = 0; i < n; i++)
         p[i * PAGE + 8] = (char)i;
-    t[1] = rdtime();
-    write(out, t, sizeof(t));
+    r.t1 = rdtime();
+    benchstat(&s1);
+    r.wait0 = s0.lock_wait;
+    r.wait1 = s1.lock_wait;
+    r.long0 = s0.lock_wait_long;
+    r.long1 = s1.lock_wait_long;
+    write(out, &r, sizeof(r));
     release_pages(hold);
     exit(0);
 }
 
-/* One throughput run with `workers` workers: faults a second, all of them
- * together, from the first start to the last end; 0 if a worker failed. */
-static uint64 tput_run(int workers, int n)
+/* One throughput run's result: faults a second, all workers together, and
+ * the share of the harts' time spent waiting for big_lock (in millionths),
+ * all of it and in waits of over a millisecond. */
+struct tput_result {
+    uint64 faults_per_s;
+    uint64 wait_ppm, long_ppm;
+};
+
+/* Reads `workers` reports from `out`: the region runs from the first start
+ * to the last end, and the lock wait is read at those two points. -1 if a
+ * report is missing or the region is empty. */
+static int tput_collect(int out, int workers, int harts, int n, struct tput_result *res)
 {
-    int ready[2], go[2], out[2];
-    if (pipe(ready) < 0 || pipe(go) < 0 || pipe(out) < 0)
-        return 0;
-    for (int w = 0; w < workers; w++)
-        if (fork() == 0)
-            tput_worker(w, n, ready[1], go[0], out[1]);
-    char c;
-    for (int w = 0; w < workers; w++)
-        read(ready[0], &c, 1);
-    for (int w = 0; w < workers; w++)
-        write(go[1], "g", 1);
-    uint64 first = ~0UL, last = 0, t[2];
-    int done = 0;
-    for (int w = 0; w < workers && read(out[0], t, sizeof(t)) == sizeof(t); w++, done++) {
-        first = t[0] < first ? t[0] : first;
-        last = t[1] > last ? t[1] : last;
+    struct tput_report r, first = {.t0 = ~0UL}, last = {0};
+    for (int w = 0; w < workers; w++) {
+        if (read(out, &r, sizeof(r)) != sizeof(r))
+            return -1;
+        if (r.t0 < first.t0)
+            first = r;
+        if (r.t1 > last.t1)
+            last = r;
     }
-    for (int w = 0; w < workers; w++)
-        wait(0);
-    for (int i = 0; i < 2; i++) {
-        close(ready[i]);
-        close(go[i]);
-        close(out[i]);
-    }
-    if (done < workers || last <= first)
-        return 0;
-    return (uint64)workers * n * boot_stat.timebase_hz / (last - first);
+    if (last.t1 <= first.t0 || last.wait1 < first.wait0 || last.long1 < first.long0)
+        return -1;
+    uint64 span = last.t1 - first.t0;
+    res->faults_per_s = (uint64)workers * n * boot_stat.timebase_hz / span;
+    res->wait_ppm = (last.wait1 - first.wait0) * PPM / (span * harts);
+    res->long_ppm = (last.long1 - first.long0) * PPM / (span * harts);
+    return 0;
 }
 
-/* faults/s with one worker per hart: this machine's hart count is the
- * point; the host boots 1, 2 and 4 harts. Wall clock only. */
+/* One throughput run: `workers` workers, worker w pinned to hart w % harts,
+ * all released together. -1 if a worker could not start or failed. */
+static int tput_run(int workers, int harts, int n, struct tput_result *res)
+{
+    int ready[2], go[2], out[2], started = 0, ok = -1;
+    if (pipe(ready) < 0 || pipe(go) < 0 || pipe(out) < 0)
+        return -1;
+    for (; started < workers; started++) {
+        int pid = fork();
+        if (pid < 0)
+            break;
+        if (pid == 0)
+            tput_worker(started % harts, n, ready[1], go[0], out[1]);
+    }
+    close(ready[1]);
+    close(out[1]);
+    char c;
+    int waiting = 0;
+    while (waiting < started && read(ready[0], &c, 1) == 1)
+        waiting++;
+    for (int w = 0; w < started; w++)
+        write(go[1], "g", 1);
+    if (started == workers && waiting == workers)
+        ok = tput_collect(out[0], workers, harts, n, res);
+    for (int w = 0; w < started; w++)
+        wait(0);
+    close(ready[0]);
+    close(out[0]);
+    close(go[0]);
+    close(go[1]);
+    return ok;
+}
+
+/* faults/s with 1, 2, 4 and 8 workers on this machine's harts (the host
+ * boots 1, 2 and 4), each point repeated; beside it, the share of the
+ * harts' time spent waiting for big_lock. Wall clock only. Each figure's
+ * samples are sorted on their own, so a run's wait is not paired with its
+ * rate in the output. */
 static void group_tput(int harts)
 {
-    int runs = quick ? 2 : 5, n = quick ? 1024 : 4096, got = 0, invalid = 0;
-    if (icount) {
-        skip_param("tput_faults_per_s", harts, "wall-clock-only");
-        return;
+    static uint64 wait_ppm[TPUT_RUNS], long_ppm[TPUT_RUNS];
+    int runs = quick ? TPUT_FEW_RUNS : TPUT_RUNS, n = quick ? 1024 : 4096;
+    for (int workers = 1; workers <= TPUT_MAX; workers *= 2) {
+        if (icount) {
+            skip_param("tput_faults_per_s", workers, "wall-clock-only");
+            continue;
+        }
+        int got = 0, invalid = 0;
+        for (int r = 0; r < runs; r++) {
+            struct tput_result res;
+            if (tput_run(workers, harts, n, &res) < 0) {
+                invalid++;
+                continue;
+            }
+            samples[got] = res.faults_per_s;
+            long_ppm[got] = res.long_ppm;
+            wait_ppm[got++] = res.wait_ppm;
+        }
+        emit_unit("tput_faults_per_s", workers, "faults/s", samples, got, invalid);
+        emit_unit("tput_lock_wait", workers, "ppm", wait_ppm, got, invalid);
+        emit_unit("tput_lock_wait_long", workers, "ppm", long_ppm, got, invalid);
     }
-    for (int r = 0; r < runs; r++) {
-        uint64 v = tput_run(harts, n);
-        if (v)
-            samples[got++] = v;
-        else
-            invalid++;
-    }
-    emit_unit("tput_faults_per_s", harts, "faults/s", samples, got, invalid);
 }
 
 /* The detector, checked: a clean region passes, a region that spans ticks
@@ -757,12 +822,19 @@ static void run_group(const char *g, int harts)
         printf("cowbench: no group %s (lat fork share pattern tput disturb quick)\n", g);
 }
 
-/* Harts online: the benchmark pins itself to each in turn. */
+/* Harts online (the benchmark pins itself to each in turn), once every
+ * hart the kernel started is: init may run before the others are up, and
+ * on a busy host that can take a while. */
 static int count_harts(void)
 {
     int here = hartid(), n = 0;
-    while (pin(n) == 0)
-        n++;
+    for (int tries = 0; tries < HARTS_WAIT; tries++) {
+        for (n = 0; pin(n) == 0;)
+            n++;
+        if (n >= (int)boot_stat.harts)
+            break;
+        sleep(1);
+    }
     pin(here);
     return n;
 }

@@ -271,13 +271,19 @@ struct cowl_kstat {
 
 /* benchstat() result: what a benchmark reads before and after a timed
  * region to tell whether anything else ran inside it. A region is clean
- * when the hart, its tick count and the thread's preemptions are unchanged. */
+ * when the hart, its tick count and the thread's preemptions are unchanged.
+ * The big_lock figures are machine-wide (every hart's, summed): their change
+ * over a region says how much of the harts' time went to waiting for it. */
 struct cowl_benchstat {
-    uint64_t hart;        /* firmware id of the hart the caller runs on */
-    uint64_t ticks;       /* timer interrupts this hart has taken since boot */
-    uint64_t preemptions; /* times the caller was put back on the run queue */
-    uint64_t timebase_hz; /* frequency of the time CSR */
-    uint64_t tick_hz;     /* timer interrupts a second (the tick= boot option) */
+    uint64_t hart;           /* firmware id of the hart the caller runs on */
+    uint64_t ticks;          /* timer interrupts this hart has taken since boot */
+    uint64_t preemptions;    /* times the caller was put back on the run queue */
+    uint64_t timebase_hz;    /* frequency of the time CSR */
+    uint64_t tick_hz;        /* timer interrupts a second (the tick= boot option) */
+    uint64_t lock_contended; /* big_lock acquisitions that found it taken, all harts */
+    uint64_t lock_wait;      /* time CSR ticks spent spinning for big_lock, all harts */
+    uint64_t lock_wait_long; /* the part of lock_wait spent in waits over 1 ms */
+    uint64_t harts;          /* harts the kernel started (some may not be online yet) */
 };
 
 #endif /* __ASSEMBLER__ */
