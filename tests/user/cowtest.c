@@ -402,6 +402,61 @@ static void write_after_fork_on_another_hart_invisible_to_child(void)
     }
 }
 
+/* Three sharers of the same 1,024 pages store to them in the same order at
+ * once, one per hart where there are harts: each page's first store is
+ * decided a copy while another sharer's store to it is still in flight, and
+ * the last sharer's a reuse that must wait for the copies out of the frame.
+ * Every process must keep its own bytes, and the kernel must refuse none of
+ * the pager's honest answers. */
+static void sharers_store_same_pages_at_once(void)
+{
+    enum { SHARERS = 3, PAGES = 1024 };
+    _Static_assert(SHARERS == 3, "the wait below names both sharers");
+    char *pages = alloc_pages(PAGES);
+    int go[2], done[2], pids[SHARERS - 1];
+    struct cowl_kstat k0, k1;
+    char c;
+
+    fill(pages, PAGES, 1);
+    xpipe(go);
+    xpipe(done);
+    CHECK(kstat(&k0) == 0, "kstat failed");
+    for (int s = 1; s < SHARERS; s++) {
+        pids[s - 1] = xfork();
+        if (pids[s - 1] == 0) {
+            pin(s); /* a hart of its own if there is one; else anywhere */
+            CHECK(read(go[0], &c, 1) == 1, "sharer %d: handshake failed", s);
+            fill(pages, PAGES, 1 + s);
+            CHECK(write(done[1], "d", 1) == 1, "sharer %d: handshake failed", s);
+            CHECK(read(go[0], &c, 1) == 1, "sharer %d: handshake failed", s);
+            verify(pages, PAGES, 1 + s, "sharer");
+            exit(0);
+        }
+    }
+    pin(0);
+    for (int s = 1; s < SHARERS; s++)
+        CHECK(write(go[1], "g", 1) == 1, "parent: handshake failed");
+    fill(pages, PAGES, 1);
+    for (int s = 1; s < SHARERS; s++)
+        CHECK(read(done[0], &c, 1) == 1, "parent: handshake failed");
+    for (int s = 1; s < SHARERS; s++)
+        CHECK(write(go[1], "g", 1) == 1, "parent: handshake failed");
+    for (int s = 1; s < SHARERS; s++) {
+        int status = -1, got = wait(&status);
+        CHECK(got == pids[0] || got == pids[1], "wait returned %d, not a sharer", got);
+        CHECK(status == 0, "sharer %d exited with %d", got, status);
+    }
+    verify(pages, PAGES, 1, "parent");
+    CHECK(kstat(&k1) == 0, "kstat failed");
+    CHECK(k1.rejected == k0.rejected, "the kernel refused %lu honest answers",
+          k1.rejected - k0.rejected);
+    CHECK(pin(COWL_PIN_ANY) == 0, "unpin failed");
+    for (int i = 0; i < 2; i++) {
+        close(go[i]);
+        close(done[i]);
+    }
+}
+
 static int data_word = 42; /* in .data: its page is the first writable one */
 const int ro_word = 7;     /* in .rodata: mapped read-only, never COW */
 
