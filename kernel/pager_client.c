@@ -1,14 +1,21 @@
 /*
- * The pager protocol, client side (see pager_client.h): the batch buffer,
+ * The pager protocol, client side (see pager_client.h): the batch buffers,
  * request numbers, and the checks every answer passes before the kernel
  * acts on it. The kernel reports, the pager decides, and nothing the pager
  * says is taken on trust.
  *
+ * The service has one lane per hart, up to COWL_PAGER_LANES_MAX (a pager
+ * thread each, or in cow=kernel the policy's per-lane state), and there is
+ * one batch buffer per lane, so that forks and exits on different harts
+ * do not wait for each other's buffer. A holder names its buffer in each
+ * request; the request goes to the lane of whatever hart it is on.
+ *
  * Before the pool is handed over, the service's own frames (the batch
- * buffer, the pager's image and tables) are carved from the front of the
+ * buffers, the pager's image and tables) are carved from the front of the
  * pool; those frames start with count 1 in the service's table.
  */
 #include "pager_client.h"
+#include "cpu.h"
 #include "lock.h"
 #include "page.h"
 #include "panic.h"
@@ -19,10 +26,12 @@
 #include "thread.h"
 #include "trace.h"
 
-#define BATCH_PAGES (COWL_BATCH_MAX * sizeof(uint32_t) / PAGE_SIZE)
+#define BATCH_PAGES (COWL_BATCH_BYTES / PAGE_SIZE)
 
-static uint32_t *batch; /* reserved frames; mapped into the pager too */
-static bool batch_busy;
+static uint32_t *batches; /* lanes buffers, side by side; mapped into the pager too */
+static bool batch_busy[COWL_PAGER_LANES_MAX];
+static uint32_t batch_waiters;
+static unsigned lanes;
 static uint32_t next_seq = 1;
 static uint64_t reserved_end; /* end of the frames carved for the service */
 static uint64_t refused;
@@ -49,23 +58,48 @@ uint64_t pager_reserved(void)
 void pager_client_init(void)
 {
     reserved_end = user_pool_base;
-    batch = (uint32_t *)pager_reserve(BATCH_PAGES);
-    pager_service_start(batch);
+    lanes = ncpu < COWL_PAGER_LANES_MAX ? ncpu : COWL_PAGER_LANES_MAX;
+    batches = (uint32_t *)pager_reserve(lanes * BATCH_PAGES);
+    pager_service_start(batches, lanes);
+}
+
+unsigned pager_lane_here(void)
+{
+    return this_cpu()->index % lanes;
+}
+
+/* A free buffer, this hart's lane's first; -1 if all are held. */
+static int free_buffer(void)
+{
+    for (unsigned k = 0, first = pager_lane_here(); k < lanes; k++)
+        if (!batch_busy[(first + k) % lanes])
+            return (int)((first + k) % lanes);
+    return -1;
 }
 
 uint32_t *pager_batch_begin(void)
 {
-    ASSERT(spin_held(&big_lock));
-    while (batch_busy)
+    struct thread *t = sched_current();
+    ASSERT(spin_held(&big_lock) && !t->batch_held);
+    int b;
+    while ((b = free_buffer()) < 0) {
+        batch_waiters++;
         sched_sleep(&batch_busy);
-    batch_busy = true;
-    return batch;
+        batch_waiters--;
+    }
+    batch_busy[b] = true;
+    t->batch_held = (uint8_t)(b + 1);
+    return batches + (uint64_t)b * COWL_BATCH_MAX;
 }
 
 void pager_batch_end(void)
 {
-    batch_busy = false;
-    sched_wakeup(&batch_busy);
+    struct thread *t = sched_current();
+    ASSERT(t->batch_held);
+    batch_busy[t->batch_held - 1] = false;
+    t->batch_held = 0;
+    if (batch_waiters)
+        sched_wakeup(&batch_busy);
 }
 
 void pager_call(struct thread *t)
@@ -90,21 +124,24 @@ void pager_call_done(struct thread *t)
 static struct pg_reply_msg *batch_request(uint32_t label, uint64_t count, uint64_t first)
 {
     struct thread *t = sched_current();
-    t->kreq.batch = (struct pg_batch_msg){
-        .label = label, .count = count, .first = first, .space = (uint64_t)t->proc->pid};
+    t->kreq.batch = (struct pg_batch_msg){.label = label,
+                                          .count = count,
+                                          .first = first,
+                                          .space = (uint64_t)t->proc->pid,
+                                          .buffer = t->batch_held ? t->batch_held - 1U : 0};
     pager_call(t);
     return &t->kreply.reply;
 }
 
 uint32_t pager_batch_call(uint32_t label, uint64_t count, uint64_t first)
 {
-    ASSERT(batch_busy);
+    ASSERT(sched_current()->batch_held);
     return batch_request(label, count, first)->label;
 }
 
 int64_t pager_audit(uint64_t first, uint64_t count)
 {
-    ASSERT(batch_busy);
+    ASSERT(sched_current()->batch_held);
     struct pg_reply_msg *r = batch_request(PG_AUDIT, count, first);
     return r->label == PG_OK ? (int64_t)r->mismatches : -1;
 }

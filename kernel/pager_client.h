@@ -6,9 +6,9 @@
  * answers is chosen by meson, by file: pager_ipc.c (cow=pager, cow=eager) calls the pager process over IPC,
  * pager_local.c (cow=kernel) runs the same policy inside the kernel.
  *
- * Batch requests carry frame numbers in the batch buffer, which a caller
+ * Batch requests carry frame numbers in a batch buffer, which a caller
  * holds (pager_batch_begin .. pager_batch_end) across its requests; the
- * holder may block. Everything here runs under big_lock.
+ * holder may block, and may move to another hart meanwhile. Everything here runs under big_lock.
  */
 #ifndef KERNEL_PAGER_CLIENT_H
 #define KERNEL_PAGER_CLIENT_H
@@ -40,7 +40,11 @@ uint64_t pager_reserved(void);
 /* Whether pa is a frame of the pool that the service may hand out. */
 bool pager_frame_in_pool(uint64_t pa);
 
-/* Hold the batch buffer; returns it. Caller is a thread. */
+/* The lane that serves requests made on this hart. */
+unsigned pager_lane_here(void);
+
+/* Hold a batch buffer (this hart's lane's if free; sleeps while all are
+ * held); returns it. Caller is a thread holding none. */
 uint32_t *pager_batch_begin(void);
 void pager_batch_end(void);
 /* Send a batch request (count entries of the held buffer) on behalf of the
@@ -73,7 +77,8 @@ struct proc *pager_proc(void);
 struct endpoint *pager_endpoint(void);
 
 /* Implemented by the service file meson picks (pager_ipc.c or pager_local.c). */
-void pager_service_start(uint32_t *batch);
+/* batches: `lanes` buffers of COWL_BATCH_MAX entries, side by side. */
+void pager_service_start(uint32_t *batches, unsigned lanes);
 void pager_service_call(struct thread *t);
 
 #endif

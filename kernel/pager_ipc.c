@@ -2,28 +2,34 @@
  * The pager as a process (cow=pager, cow=eager): its bring-up at boot and
  * the kernel's call to it. The kernel loads the pager's program (the one
  * that ships, or with `pager=hostile` the test build that lies), maps its
- * tables and the batch buffer, hands it a struct pager_boot, and from then
- * on calls it over IPC on behalf of the thread that needs a frame or a
- * decision; the answer comes back through the reply path (ipc.c), which
- * calls pager_call_done.
+ * tables and the batch buffers, starts one thread per lane (lane i pinned
+ * to hart index i, waiting on its own endpoint), hands every lane the same
+ * struct pager_boot, and from then on calls the lane of the hart it is on,
+ * over IPC, on behalf of the thread that needs a frame or a decision. So a
+ * fault's hand-off never crosses harts, and faults on different harts are
+ * decided at once. The answer comes back through the reply path (ipc.c),
+ * which calls pager_call_done.
  */
 #include "pager_client.h"
 #include "bootargs.h"
 #include "bootfs.h"
 #include "exec.h"
 #include "file.h"
+#include "cpu.h"
 #include "ipc.h"
 #include "kvm.h"
 #include "page.h"
 #include "panic.h"
 #include "printk.h"
 #include "proc.h"
+#include "sched.h"
 #include "space.h"
 #include "string.h"
 #include "trap.h"
 
 static struct proc *pager;
-static struct endpoint *pager_ep;
+static struct endpoint *lane_ep[COWL_PAGER_LANES_MAX];
+static unsigned nlanes;
 
 /* The pager's program: `pager=hostile` boots the test build that lies. */
 static const char *pager_program(void)
@@ -37,11 +43,11 @@ static const char *pager_program(void)
     return "pager";
 }
 
-/* Map the batch buffer (frames carved at boot) into the pager's space. */
-static int map_batch_buffer(struct space *s, uint32_t *batch)
+/* Map the batch buffers (frames carved at boot) into the pager's space. */
+static int map_batch_buffers(struct space *s, uint32_t *batches)
 {
-    uint64_t pa = (uint64_t)batch;
-    for (uint64_t i = 0; i < COWL_BATCH_MAX * sizeof(uint32_t) / PAGE_SIZE; i++) {
+    uint64_t pa = (uint64_t)batches;
+    for (uint64_t i = 0; i < nlanes * COWL_BATCH_BYTES / PAGE_SIZE; i++) {
         pte_t *pte = sv39_walk(s->root, COWL_PAGER_BATCH_VA + i * PAGE_SIZE, kvm_alloc_table, 0);
         if (!pte)
             return -1;
@@ -50,16 +56,34 @@ static int map_batch_buffer(struct space *s, uint32_t *batch)
     return 0;
 }
 
+/* Start lane i (> 0) of the pager: a thread of p pinned to hart index i, on
+ * its own stack, entering at entry with the boot record at boot_va. */
+static int start_lane(struct proc *p, unsigned i, uint64_t entry, uint64_t boot_va)
+{
+    uint64_t top = COWL_PAGER_LANE_STACK(i);
+    struct thread *t = sched_thread_alloc(trap_thread_start);
+    if (!t ||
+        space_map_new(p->space, top - COWL_STACK_PAGES * PAGE_SIZE, COWL_STACK_PAGES,
+                      PTE_R | PTE_W) < 0)
+        return -1;
+    t->proc = p;
+    t->pinned = &cpus[i];
+    exec_set_entry(t, entry, top, boot_va, i);
+    t->state = T_RUNNABLE;
+    return 0;
+}
+
 /* Load the pager into p: its image and stack, its tables, the batch
- * buffer, and the boot record its entry receives in a0. */
-static int load_pager(struct proc *p, uint32_t *batch)
+ * buffers, the boot record every lane's entry receives in a0 (and its lane
+ * number in a1), and the lanes past 0. */
+static int load_pager(struct proc *p, uint32_t *batches)
 {
     struct space *s = p->space;
     uint64_t entry, end, nframes = (user_pool_end - user_pool_base) / PAGE_SIZE;
     uint64_t table_pages = page_count(PAGER_TABLE_BYTES(nframes));
     if (exec_image(s, pager_program(), &entry, &end) < 0 ||
         space_map_new(s, COWL_PAGER_TABLE_VA, table_pages, PTE_R | PTE_W) < 0 ||
-        map_batch_buffer(s, batch) < 0)
+        map_batch_buffers(s, batches) < 0)
         return -1;
     struct pager_boot boot = {
         .pool_base = user_pool_base,
@@ -68,31 +92,41 @@ static int load_pager(struct proc *p, uint32_t *batch)
         .table_va = COWL_PAGER_TABLE_VA,
         .batch_va = COWL_PAGER_BATCH_VA,
         .bootargs_trace = bootarg_on("trace"),
-        .lanes = 1,
+        .lanes = nlanes,
     };
     uint64_t sp = (COWL_STACK_TOP - sizeof(boot)) & ~15UL;
     exec_poke(s, sp, &boot, sizeof(boot));
     s->heap = s->brk = end;
     exec_set_entry(p->thread, entry, sp, sp, 0);
+    p->thread->pinned = &cpus[0];
+    for (unsigned i = 1; i < nlanes; i++)
+        if (start_lane(p, i, entry, sp) < 0)
+            return -1;
     return 0;
 }
 
-void pager_service_start(uint32_t *batch)
+void pager_service_start(uint32_t *batches, unsigned lanes)
 {
-    pager_ep = ipc_endpoint_new(0);
+    nlanes = lanes;
     pager = proc_create("pager", trap_thread_start, true);
-    if (!pager_ep || !pager || load_pager(pager, batch) < 0)
+    if (!pager)
+        panic("boot: cannot start the pager");
+    for (unsigned i = 0; i < nlanes; i++) {
+        lane_ep[i] = ipc_endpoint_new(pager);
+        if (!lane_ep[i])
+            panic("boot: cannot start the pager");
+        pager->handles[COWL_PAGER_EP + i] = lane_ep[i];
+    }
+    if (load_pager(pager, batches) < 0)
         panic("boot: cannot start the pager");
     pager->pager = true;
-    pager->handles[COWL_PAGER_EP] = pager_ep;
-    pager_ep->receiver = pager;
     file_std_open(pager->files);
     pager->thread->state = T_RUNNABLE;
 }
 
 void pager_service_call(struct thread *t)
 {
-    ipc_kernel_call(t, pager_ep);
+    ipc_kernel_call(t, lane_ep[pager_lane_here()]);
 }
 
 struct proc *pager_proc(void)
@@ -102,5 +136,5 @@ struct proc *pager_proc(void)
 
 struct endpoint *pager_endpoint(void)
 {
-    return pager_ep;
+    return lane_ep[0];
 }

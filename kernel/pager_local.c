@@ -16,13 +16,14 @@
 #include "trace.h"
 
 static struct pool pool;
-static uint32_t *batch_buffer;
+static uint32_t *batch_buffers;
 
-void pager_service_start(uint32_t *batch)
+void pager_service_start(uint32_t *batches, unsigned lanes)
 {
+    (void)lanes;
     uint64_t nframes = (user_pool_end - user_pool_base) / PAGE_SIZE;
     uint64_t table = pager_reserve(page_count(PAGER_TABLE_BYTES(nframes)));
-    batch_buffer = batch;
+    batch_buffers = batches;
     if (!pool_init(&pool, pfn_of(user_pool_base), (uint32_t)nframes, (uint32_t)pager_reserved(),
                    (void *)table))
         panic("boot: cannot set up the in-kernel pool");
@@ -33,7 +34,8 @@ void pager_service_call(struct thread *t)
 {
     struct pool_event ev;
     trace_fault_phase(t, TRACE_PHASE_SENT);
-    pool_handle(&pool, &t->kreq.raw, batch_buffer, &t->kreply.raw, &ev);
+    uint64_t buffer = t->kreq.h.label == PG_FAULT ? 0 : t->kreq.batch.buffer;
+    pool_handle(&pool, &t->kreq.raw, batch_buffers + buffer * COWL_BATCH_MAX, &t->kreply.raw, &ev);
     trace_stamp_reply(&t->kreq.raw, &t->kreply.raw);
     if (pool.trace)
         pool_event_print(&ev, printk);

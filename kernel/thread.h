@@ -102,6 +102,7 @@ struct thread {
     struct thread *reply_to; /* a receiver: the caller its reply goes to */
     struct thread *replier;  /* a caller in IPC_REPLY_WAIT: who owes it the reply */
     bool in_kcall;           /* the kernel is calling the pager for it */
+    uint8_t batch_held;      /* 1 + the batch buffer it holds (pager_client.c), 0 if none */
     union pg_msg kreq;       /* that call's request */
     union pg_msg kreply;     /* and the pager's reply */
 
