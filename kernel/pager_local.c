@@ -8,6 +8,7 @@
  */
 #include "pager_client.h"
 #include "bootargs.h"
+#include "cpu.h"
 #include "page.h"
 #include "panic.h"
 #include "policy.h"
@@ -16,15 +17,14 @@
 #include "trace.h"
 
 static struct pool pool;
-static uint32_t *batch_buffer;
+static struct pool_lane lanes[COWL_PAGER_LANES_MAX];
 
 void pager_service_start(uint32_t *batch)
 {
     uint64_t nframes = (user_pool_end - user_pool_base) / PAGE_SIZE;
     uint64_t table = pager_reserve(page_count(PAGER_TABLE_BYTES(nframes)));
-    batch_buffer = batch;
     if (!pool_init(&pool, pfn_of(user_pool_base), (uint32_t)nframes, (uint32_t)pager_reserved(),
-                   (void *)table))
+                   (void *)table, batch, lanes, COWL_PAGER_LANES_MAX))
         panic("boot: cannot set up the in-kernel pool");
     pool.trace = bootarg_on("trace"); /* as the pager reads it */
 }
@@ -33,7 +33,8 @@ void pager_service_call(struct thread *t)
 {
     struct pool_event ev;
     trace_fault_phase(t, TRACE_PHASE_SENT);
-    pool_handle(&pool, &t->kreq.raw, batch_buffer, &t->kreply.raw, &ev);
+    pool_handle(&pool, &lanes[this_cpu()->index % COWL_PAGER_LANES_MAX], &t->kreq.raw,
+                &t->kreply.raw, &ev);
     trace_stamp_reply(&t->kreq.raw, &t->kreply.raw);
     if (pool.trace)
         pool_event_print(&ev, printk);
