@@ -89,10 +89,12 @@ static void store(uint32_t *x, uint32_t v)
     __atomic_store_n(x, v, __ATOMIC_RELAXED);
 }
 
-/* *x from *seen to want; on failure *seen is what *x held. */
+/* *x from *seen to want; on failure *seen is what *x held. Relaxed: a
+ * decision rests on the count alone, and a frame's contents are handed over
+ * by the free-frame locks (release, acquire) or by the kernel's IPC. */
 static bool cas(uint32_t *x, uint32_t *seen, uint32_t want)
 {
-    return __atomic_compare_exchange_n(x, seen, want, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+    return __atomic_compare_exchange_n(x, seen, want, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
 /* A test-and-set spinlock, held for a few instructions (or a copy of
@@ -136,10 +138,11 @@ static void lane_refill(struct pool *p, struct pool_lane *lane)
     struct pool_stack *s = &p->stack;
 
     lock_take(&s->lock);
-    uint32_t k = s->n < LANE_BATCH ? s->n : LANE_BATCH, from = s->n - k;
-    for (uint32_t i = 0; i < k; i++)
-        lane->cache[i] = s->slot[from + i];
-    store(&s->n, from);
+    uint32_t k = s->n < LANE_BATCH ? s->n : LANE_BATCH;
+    const uint32_t *from = s->slot + s->n - k;
+    for (uint32_t *to = lane->cache; to < lane->cache + k;)
+        *to++ = *from++;
+    store(&s->n, s->n - k);
     lock_drop(&s->lock);
     store(&lane->ncached, k);
 }
@@ -150,10 +153,11 @@ static void lane_flush(struct pool *p, struct pool_lane *lane)
 {
     struct pool_stack *s = &p->stack;
     uint32_t keep = POOL_LANE_CACHE - LANE_BATCH;
+    const uint32_t *from = lane->cache + keep;
 
     lock_take(&s->lock);
-    for (uint32_t i = 0; i < LANE_BATCH; i++)
-        s->slot[s->n + i] = lane->cache[keep + i];
+    for (uint32_t *to = s->slot + s->n; from < lane->cache + POOL_LANE_CACHE;)
+        *to++ = *from++;
     store(&s->n, s->n + LANE_BATCH);
     lock_drop(&s->lock);
     store(&lane->ncached, keep);
@@ -205,14 +209,21 @@ static bool take_free(struct pool *p, struct pool_lane *lane, uint32_t *idx)
     return lane_take(p, lane, idx) || steal(p, lane, idx);
 }
 
-/* Give frame idx, count 0 and held by this caller alone, to lane's cache. */
-static void give_free(struct pool *p, struct pool_lane *lane, uint32_t idx)
+/* Push frame idx, count 0 and held by this caller alone, on lane's cache.
+ * Needs lane's lock. */
+static void cache_push(struct pool *p, struct pool_lane *lane, uint32_t idx)
 {
-    lock_take(&lane->lock);
     if (lane->ncached == POOL_LANE_CACHE)
         lane_flush(p, lane);
     lane->cache[lane->ncached] = idx;
     store(&lane->ncached, lane->ncached + 1);
+}
+
+/* Give frame idx, count 0 and held by this caller alone, to lane's cache. */
+static void give_free(struct pool *p, struct pool_lane *lane, uint32_t idx)
+{
+    lock_take(&lane->lock);
+    cache_push(p, lane, idx);
     lock_drop(&lane->lock);
 }
 
@@ -256,23 +267,24 @@ static bool count_share(struct pool *p, struct pool_lane *lane, uint32_t idx)
  * count, so the count stays >= 1: this frees nothing. */
 static void count_unshare(struct pool *p, struct pool_lane *lane, uint32_t idx)
 {
-    if (__atomic_fetch_sub(&p->count[idx], 1, __ATOMIC_ACQ_REL) == 2)
+    if (__atomic_fetch_sub(&p->count[idx], 1, __ATOMIC_RELAXED) == 2)
         shared_add(lane, -1);
 }
 
 /* One reference fewer; a count of 1 becomes lane's FREEING mark (freed by
- * release_commit). False, changing nothing, if the count is not live. */
-static bool count_release(struct pool *p, struct pool_lane *lane, uint32_t idx)
+ * release_commit). Returns the count found: not live means refused, and
+ * nothing changed. */
+static uint32_t count_release(struct pool *p, struct pool_lane *lane, uint32_t idx)
 {
     uint32_t c = load(&p->count[idx]), mark = freeing_mark(p, lane);
 
     do {
         if (!live(c))
-            return false;
+            return c;
     } while (!cas(&p->count[idx], &c, c == 1 ? mark : c - 1));
     if (c == 2)
         shared_add(lane, -1);
-    return true;
+    return c;
 }
 
 /* Undo the last count_release of idx on lane not yet undone. */
@@ -385,32 +397,39 @@ static uint32_t do_share(struct pool *p, struct pool_lane *lane, const struct pg
     return PG_FAIL;
 }
 
-/* Free each frame of the accepted batch that carries lane's FREEING mark;
- * the CAS frees a frame named twice only once. */
+/* Free the `marked` frames of the accepted batch that carry lane's FREEING
+ * mark; the CAS frees a frame named twice only once. */
 static void release_commit(struct pool *p, struct pool_lane *lane, const uint32_t *batch,
-                           uint32_t n)
+                           uint32_t n, uint32_t marked)
 {
     uint32_t mark = freeing_mark(p, lane);
 
-    for (uint32_t i = 0; i < n; i++) {
+    lock_take(&lane->lock);
+    for (uint32_t i = 0; marked > 0 && i < n; i++) {
         uint32_t idx = index_of(p, batch[i]), c = mark;
-        if (cas(&p->count[idx], &c, 0))
-            give_free(p, lane, idx);
+        if (load(&p->count[idx]) == mark && cas(&p->count[idx], &c, 0)) {
+            cache_push(p, lane, idx);
+            marked--;
+        }
     }
+    lock_drop(&lane->lock);
 }
 
 static uint32_t do_release(struct pool *p, struct pool_lane *lane, const struct pg_batch_msg *m,
                            const uint32_t *batch)
 {
-    uint32_t i, idx, n = (uint32_t)m->count;
+    uint32_t i, idx, c, marked = 0, n = (uint32_t)m->count;
 
     if (m->count > COWL_BATCH_MAX)
         return PG_FAIL;
-    for (i = 0; i < n; i++)
-        if (!frame_index(p, batch[i], &idx) || !count_release(p, lane, idx))
+    for (i = 0; i < n; i++) {
+        if (!frame_index(p, batch[i], &idx) || !live(c = count_release(p, lane, idx)))
             break;
+        marked += c == 1;
+    }
     if (i == n) {
-        release_commit(p, lane, batch, n);
+        if (marked)
+            release_commit(p, lane, batch, n, marked);
         return PG_OK;
     }
     while (i-- > 0)
