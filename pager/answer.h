@@ -1,7 +1,8 @@
 /*
  * How the pager answers a request. main.c receives and replies; one of two
  * files answers: honest.c (the pager that ships) or hostile.c (a test build
- * that lies on purpose, to prove the kernel's checks). Both define these.
+ * that lies on purpose, to prove the kernel's checks). Both define these,
+ * and both may be called on several lanes at once.
  */
 #ifndef COWL_PAGER_ANSWER_H
 #define COWL_PAGER_ANSWER_H
@@ -9,9 +10,9 @@
 #include <stdbool.h>
 #include "policy.h"
 
-/* Answer a request of the kernel (badge 0) into *reply, which the caller
- * sends (to nobody, if the answer went out already). */
-void answer_kernel(struct pool *pool, uint32_t *batch, const struct cowl_msg *req,
+/* Answer a request of the kernel (badge 0) received on lane into *reply,
+ * which the caller sends (to nobody, if the answer went out already). */
+void answer_kernel(struct pool *pool, struct pool_lane *lane, const struct cowl_msg *req,
                    struct cowl_msg *reply);
 /* Answer a request of user process `badge` into *reply; true if refused. */
 bool answer_user(const struct cowl_msg *req, uint64_t badge, struct cowl_msg *reply);

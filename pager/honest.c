@@ -6,13 +6,13 @@
 
 #include "answer.h"
 
-void answer_kernel(struct pool *pool, uint32_t *batch, const struct cowl_msg *req,
+void answer_kernel(struct pool *pool, struct pool_lane *lane, const struct cowl_msg *req,
                    struct cowl_msg *reply)
 {
     struct pool_event ev;
 
-    pool_handle(pool, req, batch, reply, &ev);
-    if (pool->trace)
+    pool_handle(pool, lane, req, reply, &ev);
+    if (__atomic_load_n(&pool->trace, __ATOMIC_RELAXED))
         pool_event_print(&ev, printf);
 }
 

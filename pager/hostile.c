@@ -13,11 +13,17 @@
  * (a fault lie changes no count; a refused share is not counted), so that
  * the pool is whole again when the victims are gone and poolcheck can prove
  * the kernel mapped nothing it should not have. A bad allocation entry is
- * settled at the kernel's next batch request: the kernel either refused the
- * entry (then the honest frame it replaced goes back to the free stack
- * here) or never looked at it and gives it back unused in that request
- * (then the release frees the honest frame instead). The bad entry is never
- * the last, so a refusal is always followed by the release of the rest.
+ * settled at the kernel's next batch request on the same batch buffer
+ * (which the kernel holds from the allocation to its follow-up): the kernel
+ * either refused the entry (then the honest frame it replaced goes back to
+ * the free frames here) or never looked at it and gives it back unused in
+ * that request (then the release frees the honest frame instead). The bad
+ * entry is never the last, so a refusal is always followed by the release
+ * of the rest.
+ *
+ * The lies keep state from one request to the next (the generator, the
+ * entry to settle), so every answer, on whichever lane it is received, is
+ * made under one lock: the hostile pager serves one request at a time.
  */
 #include <user.h>
 
@@ -30,6 +36,19 @@ static uint64 victim_floor; /* 0: honest with everyone */
 static uint64 rng = 1;
 static uint64 lies;
 static uint32 bad_entry, honest_entry; /* an allocation lie to settle; 0 if none */
+static uint64 bad_buffer;              /* the batch buffer it was told in */
+static uint32 answer_lock;             /* held for each whole answer */
+
+static void answer_lock_take(void)
+{
+    while (__atomic_exchange_n(&answer_lock, 1, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static void answer_lock_drop(void)
+{
+    __atomic_store_n(&answer_lock, 0, __ATOMIC_RELEASE);
+}
 
 static uint64 next_random(void)
 {
@@ -56,10 +75,12 @@ static uint64 used_frame(const struct pool *p, uint64 avoid)
     return 0;
 }
 
-/* The page number of the free frame an honest copy would take next. */
-static uint64 next_free(const struct pool *p)
+/* The page number of a free frame an honest copy on lane could take next. */
+static uint64 next_free(const struct pool *p, const struct pool_lane *lane)
 {
-    return p->nfree ? p->base_pfn + p->free_stack[p->nfree - 1] : 0;
+    if (lane->ncached)
+        return p->base_pfn + lane->cache[lane->ncached - 1];
+    return p->stack.n ? p->base_pfn + p->stack.slot[p->stack.n - 1] : 0;
 }
 
 static uint32 count_of(const struct pool *p, uint64 pfn)
@@ -68,7 +89,8 @@ static uint32 count_of(const struct pool *p, uint64 pfn)
 }
 
 /* A decision for fault f that the kernel must refuse; no count changes. */
-static void fault_lie(const struct pool *p, const struct pg_fault_msg *f, struct pg_reply_msg *r)
+static void fault_lie(const struct pool *p, const struct pool_lane *lane,
+                      const struct pg_fault_msg *f, struct pg_reply_msg *r)
 {
     uint64 old = f->frame >> COWL_PAGE_SHIFT;
     *r = (struct pg_reply_msg){.label = PG_COPY, .seq = f->seq};
@@ -92,36 +114,40 @@ static void fault_lie(const struct pool *p, const struct pg_fault_msg *f, struct
             r->frame = f->frame;
         break;
     case 5:
-        r->frame = next_free(p) << COWL_PAGE_SHIFT;
+        r->frame = next_free(p, lane) << COWL_PAGE_SHIFT;
         r->seq = f->seq + 1;
         break;
     case 6:
         r->label = 0x77;
         break;
     default:
-        r->frame = (next_free(p) << COWL_PAGE_SHIFT) + 8;
+        r->frame = (next_free(p, lane) << COWL_PAGE_SHIFT) + 8;
     }
 }
 
-/* Give one frame (page number) back to the free stack. */
-static void release_one(struct pool *p, uint32 pfn)
+/* Give one frame (page number) back to the free frames, through the first
+ * entry of batch buffer `buffer`, which holds the request being answered:
+ * its caller waits for the answer, so the entry can be borrowed. */
+static void release_one(struct pool *p, struct pool_lane *lane, uint64 buffer, uint32 pfn)
 {
-    uint32 one[1] = {pfn};
-    struct pg_batch_msg m = {.label = PG_RELEASE, .count = 1};
+    uint32 *entry = p->batches + buffer * COWL_BATCH_MAX, saved = *entry;
+    struct pg_batch_msg m = {.label = PG_RELEASE, .count = 1, .buffer = buffer};
     struct cowl_msg req, reply;
-
     struct pool_event ev;
 
+    *entry = pfn;
     memcpy(&req, &m, sizeof(req));
-    pool_handle(p, &req, one, &reply, &ev);
+    pool_handle(p, lane, &req, &reply, &ev);
+    *entry = saved;
 }
 
 /* Settle the last allocation lie before the kernel's next batch request
- * m is handled (see the top of the file). */
-static void settle(struct pool *p, const struct pg_batch_msg *m, uint32 *batch)
+ * m on the same buffer is handled (see the top of the file). */
+static void settle(struct pool *p, struct pool_lane *lane, const struct pg_batch_msg *m)
 {
-    if (!bad_entry)
+    if (!bad_entry || m->buffer != bad_buffer)
         return;
+    uint32 *batch = p->batches + m->buffer * COWL_BATCH_MAX;
     bool returned = false;
     for (uint64 i = 0; m->label == PG_RELEASE && i < m->count && i < COWL_BATCH_MAX; i++)
         if (batch[i] == bad_entry) {
@@ -130,25 +156,25 @@ static void settle(struct pool *p, const struct pg_batch_msg *m, uint32 *batch)
             break;
         }
     if (!returned)
-        release_one(p, honest_entry);
+        release_one(p, lane, m->buffer, honest_entry);
     bad_entry = 0;
 }
 
 /* An honest allocation with one entry (not the last) replaced by a frame the
  * kernel must refuse; settled at the next batch request. */
-static void alloc_lie(struct pool *p, uint32 *batch, const struct cowl_msg *req,
+static void alloc_lie(struct pool *p, struct pool_lane *lane, const struct cowl_msg *req,
                       struct cowl_msg *reply)
 {
     struct pg_batch_msg m;
     struct pg_reply_msg r;
-
     struct pool_event ev;
 
     memcpy(&m, req, sizeof(m));
-    pool_handle(p, req, batch, reply, &ev);
+    pool_handle(p, lane, req, reply, &ev);
     memcpy(&r, reply, sizeof(r));
     if (r.label != PG_OK || m.count < 2)
         return;
+    uint32 *batch = p->batches + m.buffer * COWL_BATCH_MAX; /* valid: the policy took it */
     uint32 k = (uint32)(next_random() % (m.count - 1)), honest = batch[k];
     switch (next_random() % 4) {
     case 0:
@@ -167,10 +193,12 @@ static void alloc_lie(struct pool *p, uint32 *batch, const struct cowl_msg *req,
         batch[k] = (uint32)(KERNEL_TEXT >> COWL_PAGE_SHIFT);
     bad_entry = batch[k];
     honest_entry = honest;
+    bad_buffer = m.buffer;
 }
 
 /* Try a lie about req; false (and nothing done) when this one stays honest. */
-static bool lie(struct pool *p, uint32_t *batch, const struct cowl_msg *req, struct cowl_msg *reply)
+static bool lie(struct pool *p, struct pool_lane *lane, const struct cowl_msg *req,
+                struct cowl_msg *reply)
 {
     struct pg_fault_msg f;
     struct pg_batch_msg m;
@@ -179,7 +207,7 @@ static bool lie(struct pool *p, uint32_t *batch, const struct cowl_msg *req, str
     memcpy(&m, req, sizeof(m));
     if (f.label == PG_FAULT && victim(f.space) && next_random() % 16 == 0) {
         struct pg_reply_msg r;
-        fault_lie(p, &f, &r);
+        fault_lie(p, lane, &f, &r);
         memcpy(reply, &r, sizeof(r));
         if (next_random() % 8 == 0) {
             ipc_reply(reply); /* ahead of time: the loop's reply goes to nobody */
@@ -190,7 +218,7 @@ static bool lie(struct pool *p, uint32_t *batch, const struct cowl_msg *req, str
     if ((m.label != PG_ALLOC && m.label != PG_SHARE) || !victim(m.space) || next_random() % 4)
         return false;
     if (m.label == PG_ALLOC && next_random() % 2) {
-        alloc_lie(p, batch, req, reply);
+        alloc_lie(p, lane, req, reply);
         return true;
     }
     /* Not done, yet claimed done with a stale number, or refused outright. */
@@ -201,23 +229,31 @@ static bool lie(struct pool *p, uint32_t *batch, const struct cowl_msg *req, str
     return true;
 }
 
-void answer_kernel(struct pool *pool, uint32_t *batch, const struct cowl_msg *req,
-                   struct cowl_msg *reply)
+/* Answer one request of the kernel; needs answer_lock. */
+static void answer_kernel_locked(struct pool *pool, struct pool_lane *lane,
+                                 const struct cowl_msg *req, struct cowl_msg *reply)
 {
     struct pg_batch_msg m;
+    struct pool_event ev;
 
     memcpy(&m, req, sizeof(m));
     if (m.label == PG_ALLOC || m.label == PG_SHARE || m.label == PG_RELEASE || m.label == PG_AUDIT)
-        settle(pool, &m, batch);
-    struct pool_event ev;
-
-    if (lie(pool, batch, req, reply)) {
+        settle(pool, lane, &m);
+    if (lie(pool, lane, req, reply)) {
         lies++;
         return;
     }
-    pool_handle(pool, req, batch, reply, &ev);
+    pool_handle(pool, lane, req, reply, &ev);
     if (pool->trace)
         pool_event_print(&ev, printf);
+}
+
+void answer_kernel(struct pool *pool, struct pool_lane *lane, const struct cowl_msg *req,
+                   struct cowl_msg *reply)
+{
+    answer_lock_take();
+    answer_kernel_locked(pool, lane, req, reply);
+    answer_lock_drop();
 }
 
 bool answer_user(const struct cowl_msg *req, uint64_t badge, struct cowl_msg *reply)
@@ -225,6 +261,7 @@ bool answer_user(const struct cowl_msg *req, uint64_t badge, struct cowl_msg *re
     (void)badge;
     if (req->w[0] != PG_PING || (req->w[1] != HOSTILE_START && req->w[1] != HOSTILE_STOP))
         return pool_handle_user(req, reply);
+    answer_lock_take();
     *reply = (struct cowl_msg){{PG_OK, 0, lies, 0, 0}};
     if (req->w[1] == HOSTILE_START) {
         victim_floor = req->w[2];
@@ -233,5 +270,6 @@ bool answer_user(const struct cowl_msg *req, uint64_t badge, struct cowl_msg *re
     } else {
         victim_floor = 0;
     }
+    answer_lock_drop();
     return false;
 }

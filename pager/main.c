@@ -1,18 +1,26 @@
 /*
- * The pager server: the one process that owns the user-frame pool. It sets
- * the policy up over the tables the kernel mapped for it, then answers
- * requests on COWL_PAGER_EP forever. Requests with badge 0 come from the
- * kernel and go to the policy; any other badge is a user process's pid, which
- * may only ping: everything else it sends is refused and reported on the
- * console. How it answers is answer.h's: honest.c in the pager that ships,
- * hostile.c in the test build that lies. Single-threaded: the pool is touched only from this loop,
- * so the policy needs no lock. The pager never forks and never grows its heap.
+ * The pager server: the one process that owns the user-frame pool. It runs
+ * one thread per lane (the kernel starts a lane per hart, each pinned to its
+ * hart); lane 0 sets the policy up over the tables the kernel mapped for it
+ * and publishes it, and every lane then answers requests on its own
+ * endpoint, COWL_PAGER_EP + lane, forever. Requests with badge 0 come from
+ * the kernel and go to the policy; any other badge is a user process's pid,
+ * which may only ping: everything else it sends is refused and reported on
+ * the console. How it answers is answer.h's: honest.c in the pager that
+ * ships, hostile.c in the test build that lies. The lanes share the pool
+ * (the policy is safe for concurrent lanes, each with its own struct
+ * pool_lane) and nothing else here: what a lane keeps, it keeps per lane.
+ * The pager never forks and never grows its heap.
  */
 #include <user.h>
 
 #include "answer.h"
 
-void pager_main(struct pager_boot *boot) __attribute__((noreturn));
+void pager_main(struct pager_boot *boot, uint64 lane) __attribute__((noreturn));
+
+static struct pool pool;
+static struct pool_lane lanes[COWL_PAGER_LANES_MAX];
+static uint32 pool_ready; /* 1 once lane 0 has set the pool up */
 
 /* A fault's answer says when it was decided, for the kernel's trace
  * (cowl/trace.h): the pager's own phase, stamped where it happens, and
@@ -29,49 +37,54 @@ static void stamp_decision(const struct cowl_msg *req, struct cowl_msg *reply)
 }
 
 /* Refusal lines per second of ticks; a process sending garbage in a loop
- * must not flood the console. The next line printed counts those held back. */
+ * must not flood the console. The next line printed counts those held back.
+ * Each lane keeps its own window (so a flood on every hart prints at most
+ * REFUSALS_PER_SECOND lines per lane). */
 #define REFUSALS_PER_SECOND 5
 #define TICKS_PER_SECOND    100
 
-static void report_refusal(const struct cowl_msg *req, uint64 badge)
+struct refusals {
+    int window, printed, held;
+};
+
+static void report_refusal(struct refusals *r, const struct cowl_msg *req, uint64 badge)
 {
-    static int window, printed, held;
     struct pg_batch_msg m;
     int now = uptime();
 
-    if (now - window >= TICKS_PER_SECOND) {
-        window = now;
-        printed = 0;
+    if (now - r->window >= TICKS_PER_SECOND) {
+        r->window = now;
+        r->printed = 0;
     }
-    if (printed >= REFUSALS_PER_SECOND) {
-        held++;
+    if (r->printed >= REFUSALS_PER_SECOND) {
+        r->held++;
         return;
     }
-    printed++;
+    r->printed++;
     memcpy(&m, req, sizeof(m));
-    if (held)
-        printf("pager: %d more refusals not shown\n", held);
-    held = 0;
+    if (r->held)
+        printf("pager: %d more refusals not shown\n", r->held);
+    r->held = 0;
     printf("pager: refused %s from pid %lu\n", pool_label_name(m.label), badge);
 }
 
-/* Answer req from sender badge into *reply. */
-static void serve_one(struct pool *pool, uint32_t *batch, const struct cowl_msg *req, uint64 badge,
-                      struct cowl_msg *reply)
+/* Answer req from sender badge into *reply, on lane. */
+static void serve_one(struct pool_lane *lane, struct refusals *refused, const struct cowl_msg *req,
+                      uint64 badge, struct cowl_msg *reply)
 {
     if (badge == 0) {
-        answer_kernel(pool, batch, req, reply);
+        answer_kernel(&pool, lane, req, reply);
         stamp_decision(req, reply);
         return;
     }
     if (answer_user(req, badge, reply))
-        report_refusal(req, badge);
+        report_refusal(refused, req, badge);
 }
 
-/* Wait for the next request; without its endpoint the pager cannot go on. */
-static void recv_next(struct cowl_msg *req, uint64 *badge)
+/* Wait for the next request on ep; without its endpoint the pager cannot go on. */
+static void recv_next(int ep, struct cowl_msg *req, uint64 *badge)
 {
-    int err = ipc_recv(COWL_PAGER_EP, req, badge);
+    int err = ipc_recv(ep, req, badge);
 
     if (err < 0) {
         printf("pager: receive failed (%d), exiting\n", err);
@@ -80,35 +93,66 @@ static void recv_next(struct cowl_msg *req, uint64 *badge)
 }
 
 /* Set the pool up from what the kernel handed over; false if it is unusable. */
-static bool pager_setup(struct pool *pool, const struct pager_boot *boot)
+static bool pager_setup(const struct pager_boot *boot)
 {
-    if (boot->pool_frames > UINT32_MAX || boot->reserved > boot->pool_frames)
+    if (boot->pool_frames > UINT32_MAX || boot->reserved > boot->pool_frames || boot->lanes == 0 ||
+        boot->lanes > COWL_PAGER_LANES_MAX)
         return false;
-    if (!pool_init(pool, boot->pool_base >> COWL_PAGE_SHIFT, (uint32_t)boot->pool_frames,
-                   (uint32_t)boot->reserved, (void *)boot->table_va))
+    if (!pool_init(&pool, boot->pool_base >> COWL_PAGE_SHIFT, (uint32_t)boot->pool_frames,
+                   (uint32_t)boot->reserved, (void *)boot->table_va, (uint32_t *)boot->batch_va,
+                   lanes, (uint32_t)boot->lanes))
         return false;
-    pool->trace = boot->bootargs_trace != 0;
+    pool.trace = boot->bootargs_trace != 0;
     return true;
 }
 
-void pager_main(struct pager_boot *boot)
+/* Lane 0: set the pool up and let the other lanes in. */
+static void start_pool(const struct pager_boot *boot)
 {
-    static struct pool pool;
-    uint32_t *batch = (uint32_t *)boot->batch_va;
-    struct cowl_msg req, reply;
-    uint64 badge;
-
-    if (!pager_setup(&pool, boot)) {
-        printf("pager: unusable pool: base %p, %lu frames, %lu reserved\n", (void *)boot->pool_base,
-               boot->pool_frames, boot->reserved);
+    if (!pager_setup(boot)) {
+        printf("pager: unusable pool: base %p, %lu frames, %lu reserved, %lu lanes\n",
+               (void *)boot->pool_base, boot->pool_frames, boot->reserved, boot->lanes);
         exit(1);
     }
-    printf("pager: %u frames in pool, %u free\n", pool.nframes, pool.nfree);
-    recv_next(&req, &badge);
+    printf("pager: %u frames in pool, %u free, %u lanes\n", pool.nframes, pool.stack.n,
+           pool.nlanes);
+    __atomic_store_n(&pool_ready, 1, __ATOMIC_RELEASE);
+}
+
+/* Lanes past 0: wait until lane 0 has published the pool. */
+static void wait_pool(void)
+{
+    while (!__atomic_load_n(&pool_ready, __ATOMIC_ACQUIRE))
+        sleep(1);
+}
+
+/* Answer requests on lane's endpoint for ever. */
+static void serve(uint32 lane) __attribute__((noreturn));
+static void serve(uint32 lane)
+{
+    struct refusals refused = {0};
+    struct cowl_msg req, reply;
+    int ep = COWL_PAGER_EP + (int)lane;
+    uint64 badge;
+
+    recv_next(ep, &req, &badge);
     for (;;) {
-        serve_one(&pool, batch, &req, badge, &reply);
+        serve_one(&lanes[lane], &refused, &req, badge, &reply);
         /* The reply fails when its caller has died meanwhile; receive anew. */
-        if (ipc_reply_recv(COWL_PAGER_EP, &reply, &req, &badge) < 0)
-            recv_next(&req, &badge);
+        if (ipc_reply_recv(ep, &reply, &req, &badge) < 0)
+            recv_next(ep, &req, &badge);
     }
+}
+
+void pager_main(struct pager_boot *boot, uint64 lane)
+{
+    if (lane == 0)
+        start_pool(boot);
+    else
+        wait_pool();
+    if (lane >= pool.nlanes) {
+        printf("pager: lane %lu started, but the pool has %u lanes\n", lane, pool.nlanes);
+        exit(1);
+    }
+    serve((uint32)lane);
 }

@@ -1,8 +1,9 @@
 /*
- * Entry of the pager. The kernel starts it with a0 = pointer to struct
- * pager_boot and sp already set, which is the calling convention of
- * pager_main(boot); libsys's start.S is not linked, because it would call
- * main(argc, argv). pager_main never returns; if it did, the pager exits.
+ * Entry of every pager thread (lane). The kernel starts each with a0 =
+ * pointer to struct pager_boot, a1 = its lane number and sp already set to
+ * that lane's stack, which is the calling convention of pager_main(boot,
+ * lane); libsys's start.S is not linked, because it would call main(argc,
+ * argv). pager_main never returns; if it did, the pager exits.
  */
     .section .text.entry, "ax", @progbits
     .globl _start

@@ -1,10 +1,15 @@
 /*
  * Host unit test of the pager's policy (pager/policy.c), built natively with
- * sanitizers. Each case starts from a fresh pool, drives it only through
- * pool_handle / pool_handle_user as the kernel and user processes would, and
- * checks both the replies and the pool's invariants (every count recounted by
- * brute force against the running counters and the free stack). One line per
- * case; the exit status is the number of failed cases, capped at 1.
+ * sanitizers, single-threaded (policy_lanes_test.c runs lanes at once). Each
+ * case starts from a fresh pool, drives it only through pool_handle /
+ * pool_handle_user as the kernel and user processes would, and checks both
+ * the replies and the pool's invariants (every count recounted by brute
+ * force against the figures and the free frames: pool_check.h). The table
+ * of cases runs twice: with one lane, and with four lanes taking the
+ * requests in turn (each with its own batch buffer, as the kernel's harts
+ * will), so that frames freed on one lane are taken on another. Cases after
+ * the table's marker choose their lanes themselves. One line per case; the
+ * exit status is 1 if any case failed.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,16 +17,24 @@
 #include <string.h>
 
 #include "policy.h"
+#include "pool_check.h"
 #include "unit.h"
 
-#define NFRAMES  64
-#define RESERVED 4
-#define BASE_PFN 0x80400UL
+#define NFRAMES     64  /* the pool of most cases */
+#define BIG_NFRAMES 512 /* a pool larger than the lanes' caches */
+#define RESERVED    4
+#define BASE_PFN    0x80400UL
+#define MANY_LANES  4
 
 static struct pool pool;
-static uint32_t table[PAGER_TABLE_BYTES(NFRAMES) / sizeof(uint32_t)];
-static uint32_t batch[COWL_BATCH_MAX];
+static struct pool_lane lanes[COWL_PAGER_LANES_MAX];
+static uint32_t table[PAGER_TABLE_BYTES(BIG_NFRAMES) / sizeof(uint32_t)];
+static uint32_t buffers[COWL_PAGER_LANES_MAX * COWL_BATCH_MAX]; /* the pool's batch buffers */
+static uint32_t batch[COWL_BATCH_MAX]; /* a case's entries, copied to and from a lane's buffer */
 static uint32_t next_seq = 100;
+static uint32_t lanes_in_use = 1; /* lanes the table's cases run with */
+static uint32_t next_lane;        /* the lane of the next request, in turn */
+static int pinned_lane = -1;      /* >= 0: every request goes to this lane */
 
 static char trace_buf[4096];
 static int trace_lines;
@@ -39,42 +52,82 @@ static void trace_print(const char *fmt, ...)
     trace_lines++;
 }
 
-static void fresh_pool(uint32_t reserved)
+/* A pool of nframes with nlanes lanes; requests take the lanes in turn. */
+static void fresh_pool_with(uint32_t nframes, uint32_t reserved, uint32_t nlanes)
 {
-    memset(table, 0xa5, sizeof(table)); /* init must not rely on zeroed memory */
-    pool_init(&pool, BASE_PFN, NFRAMES, reserved, table);
+    /* init must not rely on zeroed memory */
+    memset(table, 0xa5, sizeof(table));
+    memset(lanes, 0xa5, sizeof(lanes));
+    EXPECT(pool_init(&pool, BASE_PFN, nframes, reserved, table, buffers, lanes, nlanes),
+           "pool_init");
+    next_lane = 0;
+    pinned_lane = -1;
     trace_buf[0] = 0;
     trace_lines = 0;
 }
 
+static void fresh_pool(uint32_t reserved)
+{
+    fresh_pool_with(NFRAMES, reserved, lanes_in_use);
+}
+
 /* ---- Requests as the kernel sends them. ---- */
 
-static struct pg_reply_msg send_raw(const struct cowl_msg *req)
+/* The lane of the next request: the pinned one, else each in turn. */
+static uint32_t take_lane(void)
+{
+    if (pinned_lane >= 0)
+        return (uint32_t)pinned_lane;
+    return next_lane++ % pool.nlanes;
+}
+
+static uint32_t *buffer_of(uint64_t b)
+{
+    return buffers + b * COWL_BATCH_MAX;
+}
+
+static struct pg_reply_msg send_raw(uint32_t lane, const struct cowl_msg *req)
 {
     struct cowl_msg out;
     struct pg_reply_msg r;
-
     struct pool_event ev;
 
     memset(&out, 0xee, sizeof(out)); /* every reply word must be written */
-    pool_handle(&pool, req, batch, &out, &ev);
+    pool_handle(&pool, &lanes[lane], req, &out, &ev);
     if (pool.trace) /* as each caller traces */
         pool_event_print(&ev, trace_print);
     memcpy(&r, &out, sizeof(r));
     return r;
 }
 
-static struct pg_reply_msg send_batch(uint32_t label, uint64_t count, uint64_t first)
+/* A batch request on lane naming batch buffer `buffer`, which carries the
+ * case's entries in and out. */
+static struct pg_reply_msg send_batch_on(uint32_t lane, uint64_t buffer, uint32_t label,
+                                         uint64_t count, uint64_t first)
 {
     struct pg_batch_msg m = {.label = label, .seq = ++next_seq, .count = count, .space = 7};
     struct cowl_msg raw;
     struct pg_reply_msg r;
+    bool carried = buffer < COWL_PAGER_LANES_MAX;
 
     m.first = first;
+    m.buffer = buffer;
+    if (carried)
+        memcpy(buffer_of(buffer), batch, sizeof(batch));
     memcpy(&raw, &m, sizeof(raw));
-    r = send_raw(&raw);
+    r = send_raw(lane, &raw);
+    if (carried)
+        memcpy(batch, buffer_of(buffer), sizeof(batch));
     CHECK(r.seq == m.seq);
     return r;
+}
+
+/* A batch request on the next lane, with that lane's own buffer. */
+static struct pg_reply_msg send_batch(uint32_t label, uint64_t count, uint64_t first)
+{
+    uint32_t lane = take_lane();
+
+    return send_batch_on(lane, lane, label, count, first);
 }
 
 static struct pg_reply_msg send_fault(uint64_t pa)
@@ -87,7 +140,7 @@ static struct pg_reply_msg send_fault(uint64_t pa)
     m.pc = 0x100000040UL;
     m.frame = pa;
     memcpy(&raw, &m, sizeof(raw));
-    r = send_raw(&raw);
+    r = send_raw(take_lane(), &raw);
     CHECK(r.seq == m.seq);
     return r;
 }
@@ -114,7 +167,7 @@ static uint32_t batch_two(uint32_t label, uint32_t a, uint32_t b)
     return send_batch(label, 2, 0).label;
 }
 
-static uint16_t count_of(uint32_t pfn)
+static uint32_t count_of(uint32_t pfn)
 {
     return pool.count[pfn - BASE_PFN];
 }
@@ -126,46 +179,44 @@ static uint64_t pa_of(uint32_t pfn)
 
 /* ---- Invariants by brute force. ---- */
 
-/* Recount everything and compare with STAT and the free stack. */
+/* The free frames as PG_STAT reports them. */
+static uint32_t free_frames(void)
+{
+    return (uint32_t)send_batch(PG_STAT, 0, 0).free;
+}
+
+/* Recount everything and compare with STAT and the free frames. */
 static void check_consistent(void)
 {
-    uint32_t nfree = 0, used = 0, shared = 0, on_stack[NFRAMES] = {0};
-    struct pg_reply_msg r;
+    struct pool_recount n = pool_recount(&pool);
+    struct pg_reply_msg r = send_batch(PG_STAT, 0, 0);
 
-    for (uint32_t i = 0; i < NFRAMES; i++) {
-        nfree += pool.count[i] == 0;
-        used += pool.count[i] >= 1;
-        shared += pool.count[i] >= 2;
-    }
-    for (uint32_t i = 0; i < pool.nfree; i++) {
-        uint32_t idx = pool.free_stack[i];
-        CHECK(idx < NFRAMES);
-        if (idx < NFRAMES) {
-            CHECK(pool.count[idx] == 0);
-            CHECK(on_stack[idx]++ == 0);
-        }
-    }
-    r = send_batch(PG_STAT, 0, 0);
+    pool_check_free_frames(&pool);
     CHECK(r.label == PG_OK);
-    CHECK(r.free == nfree && pool.nfree == nfree);
-    CHECK(r.used == used);
-    CHECK(r.shared == shared);
+    CHECKF(r.free == n.free, "STAT free %lu, recount %u", (unsigned long)r.free, n.free);
+    CHECKF(r.used == n.used, "STAT used %lu, recount %u", (unsigned long)r.used, n.used);
+    CHECKF(r.shared == n.shared, "STAT shared %lu, recount %u", (unsigned long)r.shared, n.shared);
 }
 
 /* A copy of the pool's state, to show that a refused request changed nothing. */
 struct snapshot {
-    uint16_t count[NFRAMES];
-    uint32_t stack[NFRAMES];
-    uint32_t nfree, nused, nshared;
+    uint32_t count[BIG_NFRAMES];
+    uint32_t stack[BIG_NFRAMES], nstack;
+    uint32_t cache[COWL_PAGER_LANES_MAX][POOL_LANE_CACHE], ncached[COWL_PAGER_LANES_MAX];
+    uint32_t shared_delta[COWL_PAGER_LANES_MAX];
 };
 
 static void take_snapshot(struct snapshot *s)
 {
-    memcpy(s->count, pool.count, sizeof(s->count));
-    memcpy(s->stack, pool.free_stack, sizeof(s->stack));
-    s->nfree = pool.nfree;
-    s->nused = pool.nused;
-    s->nshared = pool.nshared;
+    memset(s, 0, sizeof(*s));
+    memcpy(s->count, pool.count, pool.nframes * sizeof(uint32_t));
+    memcpy(s->stack, pool.stack.slot, pool.stack.n * sizeof(uint32_t));
+    s->nstack = pool.stack.n;
+    for (uint32_t l = 0; l < pool.nlanes; l++) {
+        memcpy(s->cache[l], lanes[l].cache, lanes[l].ncached * sizeof(uint32_t));
+        s->ncached[l] = lanes[l].ncached;
+        s->shared_delta[l] = lanes[l].shared_delta;
+    }
 }
 
 static int unchanged(const struct snapshot *s)
@@ -173,9 +224,7 @@ static int unchanged(const struct snapshot *s)
     struct snapshot now;
 
     take_snapshot(&now);
-    return memcmp(s->count, now.count, sizeof(now.count)) == 0 &&
-           memcmp(s->stack, now.stack, s->nfree * sizeof(uint32_t)) == 0 && s->nfree == now.nfree &&
-           s->nused == now.nused && s->nshared == now.nshared;
+    return memcmp(s, &now, sizeof(now)) == 0;
 }
 
 /* ---- Cases. ---- */
@@ -187,12 +236,15 @@ static void boot_counts_are_one_for_reserved_and_zero_for_free(void)
     fresh_pool(RESERVED);
     for (uint32_t i = 0; i < NFRAMES; i++)
         CHECK(pool.count[i] == (i < RESERVED ? 1 : 0));
-    CHECK(pool.nfree == NFRAMES - RESERVED);
+    CHECK(free_frames() == NFRAMES - RESERVED);
     check_consistent();
     CHECK(alloc_one() == BASE_PFN + RESERVED); /* lowest free frame first */
-    CHECK(!pool_init(&other, BASE_PFN, NFRAMES, NFRAMES + 1, table));
-    CHECK(!pool_init(&other, 0xffffffffUL, 2, 0, table));
-    CHECK(pool_init(&other, 0xfffffffeUL, 2, 0, table));
+    CHECK(!pool_init(&other, BASE_PFN, NFRAMES, NFRAMES + 1, table, buffers, lanes, 1));
+    CHECK(!pool_init(&other, 0xffffffffUL, 2, 0, table, buffers, lanes, 1));
+    CHECK(!pool_init(&other, BASE_PFN, NFRAMES, 0, table, buffers, lanes, 0));
+    CHECK(
+        !pool_init(&other, BASE_PFN, NFRAMES, 0, table, buffers, lanes, COWL_PAGER_LANES_MAX + 1));
+    CHECK(pool_init(&other, 0xfffffffeUL, 2, 0, table, buffers, lanes, COWL_PAGER_LANES_MAX));
 }
 
 static void alloc_is_all_or_nothing_when_short(void)
@@ -208,7 +260,7 @@ static void alloc_is_all_or_nothing_when_short(void)
     CHECK(send_batch(PG_ALLOC, NFRAMES - RESERVED, 0).label == PG_OK);
     for (uint32_t i = 0; i < NFRAMES - RESERVED; i++)
         CHECK(batch[i] >= BASE_PFN + RESERVED && count_of(batch[i]) == 1);
-    CHECK(pool.nfree == 0);
+    CHECK(free_frames() == 0);
     check_consistent();
 }
 
@@ -239,9 +291,9 @@ static void fault_on_sole_owner_reuses_without_allocating(void)
 
     fresh_pool(RESERVED);
     f = alloc_one();
-    nfree = pool.nfree;
+    nfree = free_frames();
     CHECK(send_fault(pa_of(f)).label == PG_REUSE);
-    CHECK(pool.nfree == nfree && count_of(f) == 1);
+    CHECK(free_frames() == nfree && count_of(f) == 1);
     check_consistent();
 }
 
@@ -279,15 +331,16 @@ static void release_to_zero_frees_the_frame(void)
     uint32_t f, nfree;
 
     fresh_pool(RESERVED);
-    nfree = pool.nfree;
+    nfree = free_frames();
     f = alloc_one();
     CHECK(batch_one(PG_SHARE, f) == PG_OK);
     CHECK(batch_one(PG_RELEASE, f) == PG_OK);
-    CHECK(count_of(f) == 1 && pool.nfree == nfree - 1);
+    CHECK(count_of(f) == 1 && free_frames() == nfree - 1);
+    pinned_lane = 0;
     CHECK(batch_one(PG_RELEASE, f) == PG_OK);
-    CHECK(count_of(f) == 0 && pool.nfree == nfree);
-    check_consistent();
-    CHECK(alloc_one() == f); /* it is on the free stack again */
+    CHECK(count_of(f) == 0 && free_frames() == nfree);
+    check_consistent();      /* f among the free frames, once */
+    CHECK(alloc_one() == f); /* the lane that freed it hands it out next */
 }
 
 static void double_release_is_refused(void)
@@ -334,9 +387,9 @@ static void duplicate_frame_in_one_batch_is_judged_in_order(void)
     CHECK(batch_two(PG_SHARE, f, f) == PG_OK); /* 1 -> 3 */
     CHECK(count_of(f) == 3);
     CHECK(batch_one(PG_RELEASE, f) == PG_OK);
-    nfree = pool.nfree;
+    nfree = free_frames();
     CHECK(batch_two(PG_RELEASE, f, f) == PG_OK); /* 2 -> 0, freed once */
-    CHECK(count_of(f) == 0 && pool.nfree == nfree + 1);
+    CHECK(count_of(f) == 0 && free_frames() == nfree + 1);
     check_consistent();
     f = alloc_one();
     take_snapshot(&s);
@@ -476,7 +529,7 @@ static uint32_t random_pfn(void)
 /* A fault on a random frame: the decision must follow the model's count. */
 static void random_fault(uint32_t *model)
 {
-    uint32_t pfn = random_pfn(), idx = pfn - BASE_PFN, nfree = pool.nfree;
+    uint32_t pfn = random_pfn(), idx = pfn - BASE_PFN, nfree = free_frames();
     struct pg_reply_msg r = send_fault(pa_of(pfn));
     uint32_t want = PG_COPY, copy;
 
@@ -498,7 +551,7 @@ static void random_fault(uint32_t *model)
 /* An allocation of n frames: all of them, fresh, or none. */
 static void random_alloc(uint32_t *model, uint32_t n)
 {
-    uint32_t nfree = pool.nfree;
+    uint32_t nfree = free_frames();
     struct pg_reply_msg r = send_batch(PG_ALLOC, n, 0);
 
     CHECK(r.label == (n <= nfree ? PG_OK : PG_FAIL));
@@ -555,6 +608,103 @@ static void counters_stay_exact_over_random_requests(void)
     }
 }
 
+/* ---- Cases that choose their lanes. ---- */
+
+static void fault_on_a_lane_with_an_empty_cache_takes_another_lanes_frame(void)
+{
+    uint32_t held[NFRAMES], n = NFRAMES - RESERVED;
+    struct pg_reply_msg r;
+
+    fresh_pool_with(NFRAMES, RESERVED, 2);
+    pinned_lane = 0;
+    EXPECT(send_batch(PG_ALLOC, n, 0).label == PG_OK, "alloc every frame");
+    memcpy(held, batch, n * sizeof(uint32_t));
+    CHECK(send_batch(PG_RELEASE, 8, 0).label == PG_OK); /* held[0..8) */
+    CHECK(pool.stack.n == 0 && lanes[0].ncached == 8 && lanes[1].ncached == 0);
+    pinned_lane = 1;
+    CHECK(batch_one(PG_SHARE, held[8]) == PG_OK);
+    r = send_fault(pa_of(held[8]));
+    CHECK(r.label == PG_COPY); /* not PG_KILL: lane 0 holds free frames */
+    CHECK(lanes[0].ncached == 7 && count_of((uint32_t)(r.frame >> 12)) == 1);
+    CHECK(send_batch(PG_ALLOC, 7, 0).label == PG_OK); /* the rest of lane 0's */
+    CHECK(send_batch(PG_ALLOC, 1, 0).label == PG_FAIL);
+    CHECK(batch_one(PG_SHARE, held[9]) == PG_OK);
+    CHECK(send_fault(pa_of(held[9])).label == PG_KILL); /* now none anywhere */
+    check_consistent();
+}
+
+static void freed_frames_pass_between_lanes_through_the_shared_stack(void)
+{
+    uint32_t n = 300, all = BIG_NFRAMES - RESERVED;
+
+    fresh_pool_with(BIG_NFRAMES, RESERVED, 2);
+    pinned_lane = 0;
+    CHECK(send_batch(PG_ALLOC, n, 0).label == PG_OK); /* refills from the stack */
+    CHECK(lanes[0].ncached < POOL_LANE_CACHE && pool.stack.n == all - n - lanes[0].ncached);
+    CHECK(send_batch(PG_RELEASE, n, 0).label == PG_OK); /* fills the cache, flushes halves */
+    CHECK(lanes[0].ncached >= POOL_LANE_CACHE / 2 && lanes[0].ncached <= POOL_LANE_CACHE);
+    CHECK(pool.stack.n == all - lanes[0].ncached);
+    check_consistent();
+    pinned_lane = 1;
+    CHECK(send_batch(PG_ALLOC, all, 0).label == PG_OK); /* the stack, then lane 0's cache */
+    CHECK(pool.stack.n == 0 && lanes[0].ncached == 0 && lanes[1].ncached == 0);
+    for (uint32_t i = 0; i < all; i++)
+        CHECK(count_of(batch[i]) == 1);
+    check_consistent(); /* each once: no frame handed out twice */
+    CHECK(send_batch(PG_RELEASE, all, 0).label == PG_OK);
+    CHECK(free_frames() == all);
+    check_consistent();
+}
+
+static void refused_release_restores_the_frame_it_took_to_zero(void)
+{
+    struct snapshot s;
+    uint32_t f, g, nfree;
+
+    fresh_pool_with(NFRAMES, RESERVED, 2);
+    pinned_lane = 0;
+    f = alloc_one();
+    g = alloc_one();
+    CHECK(batch_one(PG_SHARE, g) == PG_OK);
+    take_snapshot(&s);
+    batch[0] = g;
+    batch[1] = f; /* 1 -> 0 before the refusal */
+    batch[2] = BASE_PFN - 1;
+    CHECK(send_batch(PG_RELEASE, 3, 0).label == PG_FAIL);
+    CHECK(unchanged(&s) && count_of(f) == 1 && count_of(g) == 2);
+    CHECK(batch_two(PG_RELEASE, f, f) == PG_FAIL);
+    CHECK(unchanged(&s));
+    check_consistent();
+    nfree = free_frames(); /* and f is not among the free frames: */
+    CHECK(send_batch(PG_ALLOC, nfree, 0).label == PG_OK);
+    for (uint32_t i = 0; i < nfree; i++)
+        CHECK(batch[i] != f && batch[i] != g);
+    check_consistent();
+}
+
+static void batch_naming_a_buffer_past_the_lanes_is_refused(void)
+{
+    const uint32_t labels[] = {PG_ALLOC, PG_SHARE, PG_RELEASE, PG_AUDIT};
+    const uint64_t bad[] = {2, COWL_PAGER_LANES_MAX, ~0ULL};
+    struct snapshot s;
+    uint32_t f;
+
+    fresh_pool_with(NFRAMES, RESERVED, 2);
+    f = alloc_one();
+    take_snapshot(&s);
+    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); j++) {
+            batch[0] = f;
+            CHECKF(send_batch_on(0, bad[j], labels[i], 1, 0).label == PG_FAIL,
+                   "label %u buffer %lu", labels[i], (unsigned long)bad[j]);
+        }
+    CHECK(unchanged(&s));
+    batch[0] = f;
+    CHECK(send_batch_on(0, 1, PG_SHARE, 1, 0).label == PG_OK); /* any lane's buffer */
+    CHECK(count_of(f) == 2);
+    check_consistent();
+}
+
 static const struct unit_case cases[] = {
 #define CASE(fn)                                                                                   \
     {                                                                                              \
@@ -576,10 +726,25 @@ static const struct unit_case cases[] = {
     CASE(user_processes_may_only_ping),
     CASE(trace_reports_each_decision),
     CASE(counters_stay_exact_over_random_requests),
+};
+
+static const struct unit_case lane_cases[] = {
+    CASE(fault_on_a_lane_with_an_empty_cache_takes_another_lanes_frame),
+    CASE(freed_frames_pass_between_lanes_through_the_shared_stack),
+    CASE(refused_release_restores_the_frame_it_took_to_zero),
+    CASE(batch_naming_a_buffer_past_the_lanes_is_refused),
 #undef CASE
 };
 
 int main(void)
 {
-    return UNIT_CASES(cases);
+    int failed = 0;
+
+    for (lanes_in_use = 1; lanes_in_use <= MANY_LANES; lanes_in_use *= MANY_LANES) {
+        printf("-- every case, requests taking %u lane(s) in turn\n", lanes_in_use);
+        failed |= UNIT_CASES(cases);
+    }
+    printf("-- lanes of their own\n");
+    failed |= UNIT_CASES(lane_cases);
+    return failed;
 }
