@@ -56,26 +56,34 @@ static int map_batch_buffers(struct space *s, uint32_t *batches)
     return 0;
 }
 
-/* Start lane i (> 0) of the pager: a thread of p pinned to hart index i, on
- * its own stack, entering at entry with the boot record at boot_va. */
-static int start_lane(struct proc *p, unsigned i, uint64_t entry, uint64_t boot_va)
+/* Map the stacks of lanes 1.. (lane 0 runs on the exec stack). Before the
+ * boot record is made: their frames are carved from the pool too. */
+static int map_lane_stacks(struct space *s)
 {
-    uint64_t top = COWL_PAGER_LANE_STACK(i);
-    struct thread *t = sched_thread_alloc(trap_thread_start);
-    if (!t ||
-        space_map_new(p->space, top - COWL_STACK_PAGES * PAGE_SIZE, COWL_STACK_PAGES,
-                      PTE_R | PTE_W) < 0)
+    for (unsigned i = 1; i < nlanes; i++)
+        if (space_map_new(s, COWL_PAGER_LANE_STACK(i) - COWL_STACK_PAGES * PAGE_SIZE,
+                          COWL_STACK_PAGES, PTE_R | PTE_W) < 0)
+            return -1;
+    return 0;
+}
+
+/* Start lane i of the pager: a thread of p (lane 0's is p's own) pinned to
+ * hart index i, entering at entry on stack sp with the boot record at
+ * boot_va in a0 and i in a1. */
+static int start_lane(struct proc *p, unsigned i, uint64_t entry, uint64_t sp, uint64_t boot_va)
+{
+    struct thread *t = i ? sched_thread_alloc(trap_thread_start) : p->thread;
+    if (!t)
         return -1;
     t->proc = p;
     t->pinned = &cpus[i];
-    exec_set_entry(t, entry, top, boot_va, i);
+    exec_set_entry(t, entry, sp, boot_va, i);
     t->state = T_RUNNABLE;
     return 0;
 }
 
-/* Load the pager into p: its image and stack, its tables, the batch
- * buffers, the boot record every lane's entry receives in a0 (and its lane
- * number in a1), and the lanes past 0. */
+/* Load the pager into p: its image and stacks, its tables, the batch
+ * buffers, the boot record every lane's entry receives, and its lanes. */
 static int load_pager(struct proc *p, uint32_t *batches)
 {
     struct space *s = p->space;
@@ -83,7 +91,7 @@ static int load_pager(struct proc *p, uint32_t *batches)
     uint64_t table_pages = page_count(PAGER_TABLE_BYTES(nframes));
     if (exec_image(s, pager_program(), &entry, &end) < 0 ||
         space_map_new(s, COWL_PAGER_TABLE_VA, table_pages, PTE_R | PTE_W) < 0 ||
-        map_batch_buffers(s, batches) < 0)
+        map_batch_buffers(s, batches) < 0 || map_lane_stacks(s) < 0)
         return -1;
     struct pager_boot boot = {
         .pool_base = user_pool_base,
@@ -94,13 +102,11 @@ static int load_pager(struct proc *p, uint32_t *batches)
         .bootargs_trace = bootarg_on("trace"),
         .lanes = nlanes,
     };
-    uint64_t sp = (COWL_STACK_TOP - sizeof(boot)) & ~15UL;
-    exec_poke(s, sp, &boot, sizeof(boot));
+    uint64_t boot_va = (COWL_STACK_TOP - sizeof(boot)) & ~15UL;
+    exec_poke(s, boot_va, &boot, sizeof(boot));
     s->heap = s->brk = end;
-    exec_set_entry(p->thread, entry, sp, sp, 0);
-    p->thread->pinned = &cpus[0];
-    for (unsigned i = 1; i < nlanes; i++)
-        if (start_lane(p, i, entry, sp) < 0)
+    for (unsigned i = 0; i < nlanes; i++)
+        if (start_lane(p, i, entry, i ? COWL_PAGER_LANE_STACK(i) : boot_va, boot_va) < 0)
             return -1;
     return 0;
 }
@@ -121,7 +127,6 @@ void pager_service_start(uint32_t *batches, unsigned lanes)
         panic("boot: cannot start the pager");
     pager->pager = true;
     file_std_open(pager->files);
-    pager->thread->state = T_RUNNABLE;
 }
 
 void pager_service_call(struct thread *t)
