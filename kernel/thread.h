@@ -63,7 +63,9 @@ static inline void tf_set_sp(struct trapframe *tf, uint64_t sp)
     tf->x[REG_SP] = sp;
 }
 
-#define NTHREAD 64 /* thread records, and kernel stack slots */
+/* Thread records, and kernel stack slots: one per process (NPROC, 64) and
+ * the pager's lanes past its first. */
+#define NTHREAD (64 + COWL_PAGER_LANES_MAX - 1)
 
 enum thread_state {
     T_FREE,
