@@ -184,6 +184,26 @@ static bool lane_take(struct pool *p, struct pool_lane *lane, uint32_t *idx)
     return got;
 }
 
+/* Take up to n frames from lane's cache, refilled from the stack, under one
+ * hold of its lock: their page numbers into batch, their counts 1 (no one
+ * else knows them yet). Returns how many it took. */
+static uint32_t lane_take_many(struct pool *p, struct pool_lane *lane, uint32_t *batch, uint32_t n)
+{
+    uint32_t got, idx;
+
+    lock_take(&lane->lock);
+    for (got = 0; got < n; got++) {
+        if (lane->ncached == 0)
+            lane_refill(p, lane);
+        if (!cache_pop(lane, &idx))
+            break;
+        store(&p->count[idx], 1);
+        batch[got] = (uint32_t)(p->base_pfn + idx);
+    }
+    lock_drop(&lane->lock);
+    return got;
+}
+
 /* Take a frame from another lane's cache: the last place a free frame can
  * be when the stack is empty. */
 static bool steal(struct pool *p, const struct pool_lane *lane, uint32_t *idx)
@@ -368,16 +388,18 @@ static uint32_t do_alloc(struct pool *p, struct pool_lane *lane, const struct pg
     pool_figures(p, &now);
     if (m->count == 0 || m->count > COWL_BATCH_MAX || m->count > now.free)
         return PG_FAIL;
-    for (i = 0; i < n && take_free(p, lane, &idx); i++)
+    for (i = lane_take_many(p, lane, batch, n); i < n && steal(p, lane, &idx); i++) {
+        store(&p->count[idx], 1);
         batch[i] = (uint32_t)(p->base_pfn + idx);
-    if (i < n) { /* other lanes took frames meanwhile: give back, refuse */
-        while (i-- > 0)
-            give_free(p, lane, index_of(p, batch[i]));
-        return PG_FAIL;
     }
-    for (i = 0; i < n; i++)
-        store(&p->count[index_of(p, batch[i])], 1);
-    return PG_OK;
+    if (i == n)
+        return PG_OK;
+    while (i-- > 0) { /* other lanes took frames meanwhile: give back, refuse */
+        idx = index_of(p, batch[i]);
+        store(&p->count[idx], 0);
+        give_free(p, lane, idx);
+    }
+    return PG_FAIL;
 }
 
 static uint32_t do_share(struct pool *p, struct pool_lane *lane, const struct pg_batch_msg *m,
