@@ -413,13 +413,14 @@ static void sharers_store_same_pages_at_once(void)
     enum { SHARERS = 3, PAGES = 1024 };
     _Static_assert(SHARERS == 3, "the wait below names both sharers");
     char *pages = alloc_pages(PAGES);
-    int go[2], done[2], pids[SHARERS - 1];
+    int go[2], done[2], check[2], pids[SHARERS - 1];
     struct cowl_kstat k0, k1;
     char c;
 
     fill(pages, PAGES, 1);
     xpipe(go);
     xpipe(done);
+    xpipe(check);
     CHECK(kstat(&k0) == 0, "kstat failed");
     for (int s = 1; s < SHARERS; s++) {
         pids[s - 1] = xfork();
@@ -428,7 +429,7 @@ static void sharers_store_same_pages_at_once(void)
             CHECK(read(go[0], &c, 1) == 1, "sharer %d: handshake failed", s);
             fill(pages, PAGES, 1 + s);
             CHECK(write(done[1], "d", 1) == 1, "sharer %d: handshake failed", s);
-            CHECK(read(go[0], &c, 1) == 1, "sharer %d: handshake failed", s);
+            CHECK(read(check[0], &c, 1) == 1, "sharer %d: handshake failed", s);
             verify(pages, PAGES, 1 + s, "sharer");
             exit(0);
         }
@@ -440,7 +441,7 @@ static void sharers_store_same_pages_at_once(void)
     for (int s = 1; s < SHARERS; s++)
         CHECK(read(done[0], &c, 1) == 1, "parent: handshake failed");
     for (int s = 1; s < SHARERS; s++)
-        CHECK(write(go[1], "g", 1) == 1, "parent: handshake failed");
+        CHECK(write(check[1], "c", 1) == 1, "parent: handshake failed");
     for (int s = 1; s < SHARERS; s++) {
         int status = -1, got = wait(&status);
         CHECK(got == pids[0] || got == pids[1], "wait returned %d, not a sharer", got);
@@ -454,6 +455,7 @@ static void sharers_store_same_pages_at_once(void)
     for (int i = 0; i < 2; i++) {
         close(go[i]);
         close(done[i]);
+        close(check[i]);
     }
 }
 
