@@ -72,10 +72,12 @@ static __attribute__((noinline)) void spin_lock_contended(struct spinlock *l)
         __atomic_store_n(&w->since, start, __ATOMIC_RELAXED);
         slot_close(w);
     }
+    __atomic_fetch_add(&l->waiters, 1, __ATOMIC_RELAXED);
     do
         while (l->locked)
             ;
     while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
+    __atomic_fetch_sub(&l->waiters, 1, __ATOMIC_RELAXED);
     spin_own(l);
     if (!w)
         return;
@@ -104,6 +106,18 @@ void spin_unlock(struct spinlock *l)
     ASSERT(l->owner == (int32_t)this_cpu()->index);
     l->owner = -1;
     __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+void spin_yield(struct spinlock *l)
+{
+    if (__builtin_expect(!__atomic_load_n(&l->waiters, __ATOMIC_RELAXED), 1))
+        return;
+    spin_unlock(l);
+    /* A test-and-set lock favours the hart that just let it go: wait until
+     * a waiter has it (or none waits any more) before asking again. */
+    while (__atomic_load_n(&l->waiters, __ATOMIC_RELAXED) && !l->locked)
+        ;
+    spin_lock(l);
 }
 
 /* Adds hart slot w to t as it stands at `now`: a spin in progress counts

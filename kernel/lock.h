@@ -16,15 +16,22 @@ struct spinlock {
     volatile uint32_t locked;
     int32_t owner; /* cpu index holding it, -1 if none */
     const char *name;
+    uint32_t waiters; /* harts spinning for it (spin_yield hands it to one) */
 };
 
 #define SPINLOCK_INIT(n)                                                                           \
     {                                                                                              \
-        0, -1, n                                                                                   \
+        0, -1, n, 0                                                                                \
     }
 
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
+/* In a long path (fork or exit of many pages): if another hart waits for
+ * l, let it have l and take l back after it, so that the path does not
+ * hold l for its whole length. The caller holds l; what it reads under l
+ * before the call may have changed after it, except what only its own
+ * thread changes. */
+void spin_yield(struct spinlock *l);
 /* Whether this hart holds l (for assertions; inline, as the hot paths
  * assert it). */
 static inline bool spin_held(const struct spinlock *l)

@@ -49,9 +49,11 @@ static int all_ticking(void)
 static void test_boot(void)
 {
     /* Secondary harts come up on their own time (the boot hart does not
-     * wait for them); give them five seconds, and half a second more per
-     * hart: QEMU runs 64 harts on however few host cores it has. */
-    uint64_t budget = 500 + 50 * (uint64_t)ncpu;
+     * wait for them); give them twenty seconds, and half a second more per
+     * hart: QEMU runs 64 harts on however few host cores it has, and a
+     * loaded host can leave a virtual CPU's thread unscheduled for seconds
+     * (seven were once not enough for 4 harts on 2 busy cores). */
+    uint64_t budget = 2000 + 50 * (uint64_t)ncpu;
     for (uint64_t waited = 0; waited < budget && !all_ticking(); waited += 10)
         wait_ticks(10);
     int ok = 1;

@@ -25,6 +25,7 @@
 #include "proc.h"
 #include "kalloc.h"
 #include "kvm.h"
+#include "lock.h"
 #include "panic.h"
 #include "sched.h"
 #include "string.h"
@@ -171,6 +172,7 @@ static void release_table(pte_t *table, uint64_t va, void *ctx)
 {
     (void)va;
     struct release_walk *b = ctx;
+    spin_yield(&big_lock); /* a dying space: only its own thread touches it */
     for (unsigned i = 0; i < SV39_ENTRIES; i++) {
         pte_t pte = table[i];
         if (!(pte & PTE_V))
@@ -343,6 +345,7 @@ static int share_batch(struct fork_walk *w)
 static int fork_share(pte_t *from, pte_t *to, uint64_t va, void *ctx)
 {
     struct fork_walk *w = ctx;
+    spin_yield(&big_lock); /* only this thread changes the parent; no one sees the child */
     for (unsigned i = 0; i < SV39_ENTRIES; i++) {
         pte_t pte = from[i];
         if (!(pte & PTE_V))
@@ -376,6 +379,7 @@ static int drop_uncounted(pte_t *pte, uint64_t va, void *ctx)
 static int fork_copy(pte_t *pte, uint64_t va, void *ctx)
 {
     struct fork_walk *w = ctx;
+    spin_yield(&big_lock); /* a page copied at a time; as in fork_share */
     if (w->used == w->n) {
         if (pager_batch_call(PG_ALLOC, COWL_BATCH_MAX / 8, 0) != PG_OK)
             return w->error = -1;
