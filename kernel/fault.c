@@ -8,22 +8,27 @@
  *                     no  --> -1: not ours (the caller kills or fails)
  *                     yes --> PG_FAULT {space, hart, va, pc, frame}
  *                             through pager_call; the thread blocks
+ *                             (the frame marked: a fault is outstanding on
+ *                             it) through pager_call, under big_lock; the
+ *                             thread blocks
  *   the answer --> pager_call_done (seq checked); back in the faulting
- *                  thread, fault_apply (first waiting out any copy still
- *                  reading the frame it checks: space_frame_settle):
+ *                  thread, fault_apply, without big_lock:
  *                     the PTE must still be the one reported (re-read now)
- *                     PG_REUSE  --> the old frame mapped only here:
- *                                   set W, clear COW
- *                     PG_COPY F --> F a pool frame no PTE maps (so not the
- *                                   old one): copy old -> F outside
- *                                   big_lock, then map F writable
+ *                     PG_REUSE  --> once no other fault on the frame is
+ *                                   outstanding, the frame mapped only
+ *                                   here: set W, clear COW
+ *                     PG_COPY F --> claim F, a pool frame no PTE maps (so
+ *                                   not the old one); copy old -> F, map F
+ *                                   writable; unmark the old frame
  *                     PG_KILL or a failed check --> PG_KILL: the caller kills
  *                     then bump the space's TLB generation; the thread resumes
  *
  * Who answers (the pager over IPC, or the policy inside the kernel in
  * cow=kernel) is pager_client's business, not this file's.
- * Lock order: big_lock only, let go for the copy; the thread blocks
- * holding nothing else.
+ * Locks: big_lock only around pager_call (and for a refusal's console line
+ * or a wait in space_frame_settle); the report before it and the check, the
+ * copy and the install after it take none, so faults on different harts
+ * overlap everywhere but in the hand-off.
  */
 #include "fault.h"
 #include "cpu.h"
@@ -38,7 +43,9 @@
 #include "trace.h"
 
 /* Why the decision rep for request req may not be applied, or 0; *ptep is
- * the PTE to change. */
+ * the PTE to change. A copy's target is claimed here (space_claim_frame,
+ * after any fault outstanding on it settles), so no other check can pass it
+ * until the copy is installed; a reused frame settles first. */
 static const char *check_decision(struct thread *t, const struct pg_fault_msg *req,
                                   const struct pg_reply_msg *rep, pte_t **ptep)
 {
@@ -47,60 +54,49 @@ static const char *check_decision(struct thread *t, const struct pg_fault_msg *r
     pte_t *pte = space_pte(t->proc->space, req->va);
     if (!pte || !(*pte & PTE_COW) || pte_pa(*pte) != req->frame)
         return "the PTE changed since the fault";
-    if (rep->label == PG_COPY &&
-        (!pager_frame_in_pool(rep->frame) || space_frame_maps(rep->frame) != 0))
+    if (rep->label == PG_COPY && (rep->frame == req->frame || !space_claim_frame(rep->frame)))
         return "the new frame is not a free pool frame";
-    if (rep->label == PG_REUSE && space_frame_maps(req->frame) != 1)
-        return "reuse of a frame other spaces map";
+    if (rep->label == PG_REUSE) {
+        space_frame_settle(req->frame);
+        if (space_frame_maps(req->frame) != 1)
+            return "reuse of a frame other spaces map";
+    }
     *ptep = pte;
     return 0;
 }
 
-/* The 4 KiB copy, with big_lock let go so that other harts' faults go on
- * meanwhile. dst is reserved and src marked (this fault is outstanding on
- * it), so no other check passes either until the copy is installed; only t
- * changes t's space (a user process has one thread), so the PTE is still
- * the one checked when the lock is back. */
-static void copy_unlocked(struct thread *t, uint64_t va, uint64_t src, uint64_t dst,
-                          uint64_t flags)
-{
-    space_reserve_frame(dst);
-    spin_unlock(&big_lock);
-    page_copy((void *)dst, (const void *)src);
-    spin_lock(&big_lock);
-    pte_t *pte = space_pte(t->proc->space, va);
-    ASSERT(pte && (*pte & PTE_COW) && pte_pa(*pte) == src);
-    space_install_reserved(pte, dst, flags);
-}
-
 /* Check and apply the answer in t->kreply to t's fault request; 0 when the
- * page is writable now, -1 when the answer is to kill or was refused. The
- * frame the check relies on (the copy's target, or the reused frame, which
- * no longer counts this fault) settles first: see space.c. */
+ * page is writable now, -1 when the answer is to kill or was refused. Runs
+ * without big_lock: t's PTEs change only in t (a user process has one
+ * thread), and the frame counts are atomic (space.h). The old frame stays
+ * marked (this fault is outstanding on it) until a copy out of it is
+ * installed, so no one reuses or claims it meanwhile. */
 static int fault_apply(struct thread *t)
 {
     const struct pg_fault_msg *req = &t->kreq.fault;
     struct pg_reply_msg *rep = &t->kreply.reply;
     trace_fault_decision(t, &t->kreply.fault_reply);
-    bool copy = rep->label == PG_COPY && rep->frame != req->frame;
-    if (!copy)
+    if (rep->label != PG_COPY)
         space_fault_unmark(req->frame);
-    if (copy || rep->label == PG_REUSE)
-        space_frame_settle(copy ? rep->frame : req->frame);
     pte_t *pte = 0;
     const char *why = check_decision(t, req, rep, &pte);
     if (why) {
-        if (copy)
+        if (rep->label == PG_COPY)
             space_fault_unmark(req->frame);
-        if (rep->label != PG_KILL)
+        if (rep->label != PG_KILL) {
+            spin_lock(&big_lock);
             pager_refused("cowl: pager decision for pid %d va 0x%lx refused: %s\n", t->proc->pid,
                           req->va, why);
+            spin_unlock(&big_lock);
+        }
         rep->label = PG_KILL;
         return -1;
     }
     uint64_t flags = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_W | PTE_D;
-    if (copy) {
-        copy_unlocked(t, req->va, req->frame, rep->frame, flags);
+    if (rep->label == PG_COPY) {
+        page_copy((void *)rep->frame, (const void *)req->frame);
+        ASSERT((*pte & PTE_COW) && pte_pa(*pte) == req->frame); /* only t changes it */
+        space_install_claimed(pte, rep->frame, flags);
         space_fault_unmark(req->frame);
     } else {
         *pte = pte_make(req->frame, flags);
@@ -112,7 +108,7 @@ static int fault_apply(struct thread *t)
 
 int fault_store(struct thread *t, uint64_t va, uint64_t pc)
 {
-    ASSERT(spin_held(&big_lock));
+    bool held = spin_held(&big_lock);
     pte_t *pte = space_pte(t->proc->space, va);
     if (!pte || (*pte & PTE_W) || !(*pte & PTE_COW))
         return -1;
@@ -127,6 +123,12 @@ int fault_store(struct thread *t, uint64_t va, uint64_t pc)
         .frame = pte_pa(*pte),
     };
     space_fault_mark(pte_pa(*pte));
+    if (!held)
+        spin_lock(&big_lock);
     pager_call(t);
-    return fault_apply(t);
+    spin_unlock(&big_lock);
+    int r = fault_apply(t);
+    if (held)
+        spin_lock(&big_lock);
+    return r;
 }

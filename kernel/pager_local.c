@@ -3,11 +3,13 @@
  * with no pager process and no IPC, so that the cost of the user-level
  * pager can be measured against the same decisions made here. Its tables
  * are carved from the pool at boot like the pager's own; a request is
- * answered at once, under big_lock, with the policy's state of the lane of
- * this hart, and goes through pager_call_done like an answer from the pager.
+ * answered at once, with the policy's state of the lane of this hart (and
+ * big_lock let go meanwhile), and goes through pager_call_done like an
+ * answer from the pager.
  */
 #include "pager_client.h"
 #include "bootargs.h"
+#include "lock.h"
 #include "page.h"
 #include "panic.h"
 #include "policy.h"
@@ -17,6 +19,9 @@
 
 static struct pool pool;
 static struct pool_lane pool_lanes[COWL_PAGER_LANES_MAX];
+/* A lane's state is one thread's at a time; harts past the lanes share. */
+static struct spinlock lane_locks[COWL_PAGER_LANES_MAX] = {
+    [0 ... COWL_PAGER_LANES_MAX - 1] = SPINLOCK_INIT("lane")};
 
 void pager_service_start(uint32_t *batches, unsigned lanes)
 {
@@ -32,7 +37,14 @@ void pager_service_call(struct thread *t)
 {
     struct pool_event ev;
     trace_fault_phase(t, TRACE_PHASE_SENT);
-    pool_handle(&pool, &pool_lanes[pager_lane_here()], &t->kreq.raw, &t->kreply.raw, &ev);
+    unsigned lane = pager_lane_here();
+    /* The policy needs no big_lock (pager/policy.h): faults on other harts
+     * go on meanwhile, as they do while the pager process decides. */
+    spin_unlock(&big_lock);
+    spin_lock(&lane_locks[lane]);
+    pool_handle(&pool, &pool_lanes[lane], &t->kreq.raw, &t->kreply.raw, &ev);
+    spin_unlock(&lane_locks[lane]);
+    spin_lock(&big_lock);
     trace_stamp_reply(&t->kreq.raw, &t->kreply.raw);
     if (pool.trace)
         pool_event_print(&ev, printk);

@@ -3,20 +3,25 @@
  * rule described in space.h. Every function here runs under big_lock; those
  * that talk to the frame service may block.
  *
- * Every user leaf PTE that names a pool frame is counted in maps[]: written
- * only through map_ref/map_unref, so maps[f] is always the number of PTEs
- * naming frame f. The pager's counts are its policy; these are facts, and a
- * frame the pager names is used only if they agree: a fresh frame (alloc,
- * copy target) has no mapping, a frame made writable in place (reuse) has
- * exactly the one.
+ * Every user leaf PTE that names a pool frame is counted in its word of
+ * frame_words[]: changed only through the functions below, so the count is
+ * always the number of PTEs naming the frame (plus a copy target claimed
+ * and not yet installed). The pager's counts are its policy; these are
+ * facts, and a frame the pager names is used only if they agree: a fresh
+ * frame (alloc, copy target) has no mapping, a frame made writable in
+ * place (reuse) has exactly the one.
  *
- * A fault's frame is marked in faulting[] from its request until its
- * decision is applied. The pager's count of it may drop as soon as the pager
- * decides to copy, while the faulting PTE still maps it until the copy,
- * outside big_lock, is installed; so an honest decision another thread meets
- * first can name it (reuse by its last sharer, or handed out again once the
- * others are gone). Every check of a frame the pager names waits for the
- * faults on it to settle first (space_frame_settle).
+ * The same word counts the faults outstanding on the frame, from the
+ * fault's request until its decision is applied. The pager's count of it
+ * may drop as soon as a lane decides to copy, while the faulting PTE maps
+ * it until the copy is installed; so an honest decision another thread
+ * meets first can name it (reuse by its last sharer, or handed out again
+ * once the others are gone). Every check of a frame the pager names waits
+ * for the faults on it to settle first (space_frame_settle).
+ *
+ * The fault path changes these words without big_lock (fault.c), so every
+ * change is one atomic operation, and claiming a fresh frame is one
+ * compare-and-swap from "no mapping, no fault" to "one mapping".
  */
 #include "space.h"
 #include "page.h"
@@ -36,8 +41,11 @@
 #define USER_SLOT_HI (COWL_MAXVA >> 30)
 
 static struct space spaces[NSPACE];
-static uint16_t *maps;   /* per pool frame: user PTEs naming it */
-static uint8_t *faulting; /* per pool frame: faults on it not yet applied */
+#define WORD_MAPS  0xffffU   /* a frame word's mapping count */
+#define WORD_FAULT 0x10000U  /* one fault outstanding on the frame */
+#define MAPS_MAX   WORD_MAPS /* more mappings than this would spill into the faults */
+
+static uint32_t *frame_words; /* per pool frame: mappings | faults outstanding << 16 */
 static uint64_t maps_frames;
 static uint32_t settling; /* threads waiting in space_frame_settle */
 static uint32_t next_gen = 1;
@@ -65,14 +73,13 @@ struct space *space_create(bool pinned)
 void space_init(void)
 {
     maps_frames = (user_pool_end - user_pool_base) / PAGE_SIZE;
-    uint64_t bytes = maps_frames * sizeof(*maps);
-    maps = (uint16_t *)kalloc_boot_run(page_count(bytes));
-    faulting = (uint8_t *)kalloc_boot_run(page_count(maps_frames));
-    if (!maps || !faulting)
+    uint64_t bytes = maps_frames * sizeof(*frame_words);
+    frame_words = (uint32_t *)kalloc_boot_run(page_count(bytes));
+    if (!frame_words)
         panic("space: no room for the frame mapping counts");
 }
 
-/* The index of pool frame pa in maps[], or maps_frames if pa is no pool frame. */
+/* The index of pool frame pa in frame_words[], or maps_frames if pa is no pool frame. */
 static inline uint64_t map_index(uint64_t pa)
 {
     uint64_t i = (pa - user_pool_base) / PAGE_SIZE;
@@ -83,8 +90,8 @@ static inline void map_ref(uint64_t pa)
 {
     uint64_t i = map_index(pa);
     if (i < maps_frames) {
-        ASSERT(maps[i] < UINT16_MAX);
-        maps[i]++;
+        uint32_t old = __atomic_fetch_add(&frame_words[i], 1, __ATOMIC_RELAXED);
+        ASSERT((old & WORD_MAPS) < MAPS_MAX);
     }
 }
 
@@ -92,51 +99,94 @@ static inline void map_unref(uint64_t pa)
 {
     uint64_t i = map_index(pa);
     if (i < maps_frames) {
-        ASSERT(maps[i] > 0);
-        maps[i]--;
+        uint32_t old = __atomic_fetch_sub(&frame_words[i], 1, __ATOMIC_RELEASE);
+        ASSERT((old & WORD_MAPS) > 0);
     }
+}
+
+static inline uint32_t word_of(uint64_t pa)
+{
+    uint64_t i = map_index(pa);
+    return i < maps_frames ? __atomic_load_n(&frame_words[i], __ATOMIC_ACQUIRE) : 0;
 }
 
 uint32_t space_frame_maps(uint64_t pa)
 {
-    uint64_t i = map_index(pa);
-    return i < maps_frames ? maps[i] : 0;
+    return word_of(pa) & WORD_MAPS;
 }
 
 void space_fault_mark(uint64_t pa)
 {
     uint64_t i = map_index(pa);
-    ASSERT(i < maps_frames && faulting[i] < UINT8_MAX);
-    faulting[i]++;
+    ASSERT(i < maps_frames);
+    uint32_t old = __atomic_fetch_add(&frame_words[i], WORD_FAULT, __ATOMIC_SEQ_CST);
+    ASSERT(old < UINT32_MAX - WORD_FAULT);
 }
 
 void space_fault_unmark(uint64_t pa)
 {
     uint64_t i = map_index(pa);
-    ASSERT(i < maps_frames && faulting[i] > 0);
-    faulting[i]--;
-    if (__builtin_expect(settling != 0, 0))
-        sched_wakeup(&faulting[i]);
-}
-
-void space_frame_settle(uint64_t pa)
-{
-    uint64_t i = map_index(pa);
-    while (i < maps_frames && faulting[i] && !sched_current()->proc->killed) {
-        settling++;
-        sched_sleep(&faulting[i]);
-        settling--;
+    ASSERT(i < maps_frames);
+    uint32_t old = __atomic_fetch_sub(&frame_words[i], WORD_FAULT, __ATOMIC_SEQ_CST);
+    ASSERT(old >= WORD_FAULT);
+    if (__builtin_expect(__atomic_load_n(&settling, __ATOMIC_SEQ_CST) != 0, 0)) {
+        bool held = spin_held(&big_lock);
+        if (!held)
+            spin_lock(&big_lock);
+        sched_wakeup(&frame_words[i]);
+        if (!held)
+            spin_unlock(&big_lock);
     }
 }
 
-void space_reserve_frame(uint64_t pa)
+/* Sleeps under big_lock, which the caller may or may not hold. The count of
+ * sleepers goes up before the word is read again, and an unmark reads the
+ * count after its change (both sequentially consistent), so either this
+ * sees the change or the unmark sees the sleeper and wakes it. */
+void space_frame_settle(uint64_t pa)
 {
-    map_ref(pa);
+    uint64_t i = map_index(pa);
+    if (__builtin_expect(i >= maps_frames || word_of(pa) < WORD_FAULT, 1))
+        return;
+    bool held = spin_held(&big_lock);
+    if (!held)
+        spin_lock(&big_lock);
+    __atomic_fetch_add(&settling, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&frame_words[i], __ATOMIC_SEQ_CST) >= WORD_FAULT &&
+           !sched_current()->proc->killed)
+        sched_sleep(&frame_words[i]);
+    __atomic_fetch_sub(&settling, 1, __ATOMIC_SEQ_CST);
+    if (!held)
+        spin_unlock(&big_lock);
 }
 
-void space_install_reserved(pte_t *pte, uint64_t pa, uint64_t flags)
+bool space_claim_frame(uint64_t pa)
 {
-    map_unref(pte_pa(*pte));
+    uint64_t i = map_index(pa);
+    if (!pager_frame_in_pool(pa) || i >= maps_frames)
+        return false;
+    for (;;) {
+        uint32_t seen = 0;
+        if (__atomic_compare_exchange_n(&frame_words[i], &seen, 1, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            return true;
+        if (seen < WORD_FAULT)
+            return false; /* mapped, and no fault on it will unmap it */
+        space_frame_settle(pa);
+        if (word_of(pa) >= WORD_FAULT)
+            return false; /* killed while it waited */
+    }
+}
+
+void space_unclaim_frame(uint64_t pa)
+{
+    map_unref(pa);
+}
+
+void space_install_claimed(pte_t *pte, uint64_t pa, uint64_t flags)
+{
+    if (*pte & PTE_V)
+        map_unref(pte_pa(*pte));
     *pte = pte_make(pa, flags | PTE_V | PTE_U);
 }
 
@@ -216,7 +266,7 @@ void space_activate(struct space *s)
 
 void space_changed(struct space *s)
 {
-    s->gen = next_gen++;
+    s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED); /* fault.c: without big_lock */
     flushed[this_cpu()->index][s->asid] = s->gen;
     arch_tlb_flush_asid(s->asid);
 }
@@ -240,12 +290,23 @@ static int map_frame(struct space *s, uint64_t va, uint64_t pa, uint64_t flags)
     return 0;
 }
 
-/* Whether the pager may hand out pa as a fresh frame: a pool frame (past the
- * pager's own) that no PTE names. */
+/* Map the claimed frame pa at va; gives the claim up on failure. */
+static int map_claimed(struct space *s, uint64_t va, uint64_t pa, uint64_t flags)
+{
+    pte_t *pte = sv39_walk(s->root, va, kvm_alloc_table, 0);
+    if (!pte || (*pte & PTE_V)) {
+        space_unclaim_frame(pa);
+        return -1;
+    }
+    space_install_claimed(pte, pa, flags | PTE_A | PTE_D);
+    return 0;
+}
+
+/* Claim pa, which the pager handed out as a fresh frame: a pool frame (past
+ * the pager's own) that no PTE names; say so when it is not. */
 static bool fresh_frame(uint64_t pa, const char *request)
 {
-    space_frame_settle(pa);
-    if (pager_frame_in_pool(pa) && space_frame_maps(pa) == 0)
+    if (space_claim_frame(pa))
         return true;
     pager_refused("cowl: the pager's %s named frame 0x%lx, which is %s\n", request, pa,
                   pager_frame_in_pool(pa) ? "mapped already" : "not a free pool frame");
@@ -262,7 +323,7 @@ static int map_batch(struct space *s, uint64_t va, uint32_t *batch, uint64_t n, 
         bool fresh = fresh_frame(pa, "PG_ALLOC");
         if (fresh)
             memset((void *)pa, 0, PAGE_SIZE);
-        if (!fresh || map_frame(s, va + i * PAGE_SIZE, pa, flags) < 0) {
+        if (!fresh || map_claimed(s, va + i * PAGE_SIZE, pa, flags) < 0) {
             uint64_t from = fresh ? i : i + 1;
             memmove(batch, batch + from, (n - from) * sizeof(uint32_t));
             if (n > from)
@@ -391,7 +452,7 @@ static int fork_copy(pte_t *pte, uint64_t va, void *ctx)
         w->used++; /* never the kernel's: not given back */
         return w->error = -1;
     }
-    if (map_frame(w->child, va, pa, *pte & (PTE_FLAGS_MASK & ~PTE_V)) < 0)
+    if (map_claimed(w->child, va, pa, *pte & (PTE_FLAGS_MASK & ~PTE_V)) < 0)
         return w->error = -1;
     page_copy((void *)pa, (const void *)pte_pa(*pte));
     w->used++;

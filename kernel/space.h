@@ -40,19 +40,27 @@ uint32_t space_frame_maps(uint64_t pa);
  * keeping the mapping counts; the caller bumps the space's generation. */
 void space_set_frame(pte_t *pte, uint64_t pa, uint64_t flags);
 
+/* The mapping counts and fault marks below are atomic: the fault path
+ * (fault.c) uses them without big_lock; the rest of this file's functions
+ * run under it. */
 /* A fault on the pool frame pa was reported to the pager / its decision is
  * applied: between the two, checks of pa wait (space_frame_settle). */
 void space_fault_mark(uint64_t pa);
 void space_fault_unmark(uint64_t pa);
 /* Wait until no fault on the pool frame pa is outstanding (or the current
  * process is killed). Run before checking a frame the pager named against
- * the mapping counts; it may sleep, so the caller re-reads what it read. */
+ * the mapping counts; it may sleep, taking big_lock if the caller does not
+ * hold it, so the caller re-reads what it read. */
 void space_frame_settle(uint64_t pa);
-/* Count pa as mapped before it is: a copy target, checked fresh, that is
- * filled outside big_lock; no other check can pass it meanwhile. */
-void space_reserve_frame(uint64_t pa);
-/* Point *pte at the reserved frame pa with flags (V and U included). */
-void space_install_reserved(pte_t *pte, uint64_t pa, uint64_t flags);
+/* Claim pa as a fresh frame: a pool frame no PTE maps (waiting first for
+ * the faults outstanding on it), counted as mapped from now on so that no
+ * other claim or check passes it. False, and nothing changed, if it is not. */
+bool space_claim_frame(uint64_t pa);
+/* Give up a claim that was not installed. */
+void space_unclaim_frame(uint64_t pa);
+/* Point *pte at the claimed frame pa with flags (V and U included),
+ * dropping the count of the frame it named before. */
+void space_install_claimed(pte_t *pte, uint64_t pa, uint64_t flags);
 
 struct space *space_create(bool pinned);
 /* Give every user frame back and free the tables and the record. Blocks. */

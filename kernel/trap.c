@@ -8,12 +8,16 @@
  *       otherwise        -> syscall_dispatch (the slow path)
  *   -> trap.S restores what it saved, releases big_lock, sret
  *
- *   user mode --trap--> user_trap: take big_lock (every register saved)
+ *   user mode --trap--> user_trap (every register saved)
+ *       store page fault -> fault_store (COW: the pager decides), which
+ *                           takes big_lock only for the hand-off; not COW
+ *                           (or the decision is to kill): as below
+ *       then take big_lock:
  *       timer interrupt  -> tick, yield
  *       external         -> PLIC (console input)
- *       store page fault -> fault_store (COW: the pager decides), else kill
  *       other exception  -> kill the process with a console line
- *   -> trap_return: release big_lock, restore user registers, sret
+ *   -> trap_return: release big_lock if this hart holds it, restore user
+ *      registers, sret
  *
  * The kernel runs with interrupts off; only the idle loop enables them, so a
  * kernel trap that is not an interrupt is a bug and panics.
@@ -132,17 +136,21 @@ void kernel_trap(struct kernel_frame *f)
 void user_trap(struct trapframe *tf)
 {
     trace_trap();
-    spin_lock(&big_lock);
     uint64_t scause = arch_trap_cause(), stval = arch_trap_value();
     struct thread *t = sched_current();
+    /* A COW store takes big_lock only for its hand-off (fault.c); traced,
+     * the whole trap runs under it, as the trace rings want. */
+    bool traced = trace_on;
+    if (scause == EXC_STORE_PAGE_FAULT && !traced && fault_store(t, stval, tf->sepc) == 0)
+        trap_return();
+    spin_lock(&big_lock);
     if (arch_cause_is_interrupt(scause)) {
         if (device_intr(scause))
             sched_yield();
-    } else if (scause != EXC_STORE_PAGE_FAULT || fault_store(t, stval, tf->sepc) < 0) {
+    } else if (scause != EXC_STORE_PAGE_FAULT || !traced ||
+               fault_store(t, stval, tf->sepc) < 0) {
         proc_fault_kill(t->proc, scause, tf->sepc, stval);
     }
-    if (t->proc->killed)
-        proc_exit(-1);
     trap_return();
 }
 
@@ -179,18 +187,25 @@ out:
 
 void trap_resume_user(void)
 {
-    if (sched_current()->proc->killed)
-        proc_exit(-1);
     trap_return();
 }
 
 void trap_return(void)
 {
     struct thread *t = sched_current();
-    trace_fault_end(t, true);
+    bool held = spin_held(&big_lock);
+    if (__builtin_expect(t->proc->killed || t->trace.h.type, 0)) {
+        if (!held)
+            spin_lock(&big_lock);
+        held = true;
+        if (t->proc->killed)
+            proc_exit(-1);
+        trace_fault_end(t, true);
+    }
     t->tf.kernel_tp = (uint64_t)this_cpu();
     arch_prepare_user_return();
-    spin_unlock(&big_lock);
+    if (held)
+        spin_unlock(&big_lock);
     trap_return_user(&t->tf);
 }
 
