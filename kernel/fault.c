@@ -25,10 +25,12 @@
  *
  * Who answers (the pager over IPC, or the policy inside the kernel in
  * cow=kernel) is pager_client's business, not this file's.
- * Locks: big_lock only around pager_call (and for a refusal's console line
- * or a wait in space_frame_settle); the report before it and the check, the
- * copy and the install after it take none, so faults on different harts
- * overlap everywhere but in the hand-off.
+ * Locks: none of its own. A user store comes without big_lock (trap.c), a
+ * copyout with it; the IPC hand-off to the pager takes it (pager_ipc.c),
+ * and so do a refusal's console line and a wait in space_frame_settle. The
+ * report, the check, the copy and the install need none, so faults on
+ * different harts overlap everywhere but in the hand-off (and in cow=kernel
+ * not even there).
  */
 #include "fault.h"
 #include "cpu.h"
@@ -66,8 +68,8 @@ static const char *check_decision(struct thread *t, const struct pg_fault_msg *r
 }
 
 /* Check and apply the answer in t->kreply to t's fault request; 0 when the
- * page is writable now, -1 when the answer is to kill or was refused. Runs
- * without big_lock: t's PTEs change only in t (a user process has one
+ * page is writable now, -1 when the answer is to kill or was refused. Needs
+ * no big_lock: t's PTEs change only in t (a user process has one
  * thread), and the frame counts are atomic (space.h). The old frame stays
  * marked (this fault is outstanding on it) until a copy out of it is
  * installed, so no one reuses or claims it meanwhile. */
@@ -83,12 +85,9 @@ static int fault_apply(struct thread *t)
     if (why) {
         if (rep->label == PG_COPY)
             space_fault_unmark(req->frame);
-        if (rep->label != PG_KILL) {
-            spin_lock(&big_lock);
+        if (rep->label != PG_KILL)
             pager_refused("cowl: pager decision for pid %d va 0x%lx refused: %s\n", t->proc->pid,
                           req->va, why);
-            spin_unlock(&big_lock);
-        }
         rep->label = PG_KILL;
         return -1;
     }
@@ -108,7 +107,6 @@ static int fault_apply(struct thread *t)
 
 int fault_store(struct thread *t, uint64_t va, uint64_t pc)
 {
-    bool held = spin_held(&big_lock);
     pte_t *pte = space_pte(t->proc->space, va);
     if (!pte || (*pte & PTE_W) || !(*pte & PTE_COW))
         return -1;
@@ -123,12 +121,6 @@ int fault_store(struct thread *t, uint64_t va, uint64_t pc)
         .frame = pte_pa(*pte),
     };
     space_fault_mark(pte_pa(*pte));
-    if (!held)
-        spin_lock(&big_lock);
     pager_call(t);
-    spin_unlock(&big_lock);
-    int r = fault_apply(t);
-    if (held)
-        spin_lock(&big_lock);
-    return r;
+    return fault_apply(t);
 }

@@ -13,8 +13,8 @@ struct thread;
 /* Resolve a store by t at va (pc: the instruction, 0 for copyout). 0 when
  * the page is writable now; -1 when it is not a COW page or the decision is
  * to kill (the caller kills or fails). t is the current thread. The caller
- * may hold big_lock (copyout) or not (a user trap) and holds it again, or
- * not, on return; either way it is let go meanwhile, and t may block. */
+ * may hold big_lock (copyout) or not (a user trap), and holds it, or not,
+ * on return; t may block meanwhile, and others take the lock. */
 int fault_store(struct thread *t, uint64_t va, uint64_t pc);
 
 #endif

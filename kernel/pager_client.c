@@ -104,16 +104,15 @@ void pager_batch_end(void)
 
 void pager_call(struct thread *t)
 {
-    ASSERT(spin_held(&big_lock) && t == sched_current());
-    t->kreq.h.seq = next_seq++;
+    ASSERT(t == sched_current());
+    t->kreq.h.seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
     pager_service_call(t);
 }
 
 void pager_call_done(struct thread *t)
 {
-    ASSERT(spin_held(&big_lock));
     struct pg_header *req = &t->kreq.h, *rep = &t->kreply.h;
-    if (rep->seq != req->seq) {
+    if (__builtin_expect(rep->seq != req->seq, 0)) {
         pager_refused("cowl: the pager answered request %u with seq %u\n", req->seq, rep->seq);
         rep->label = req->label == PG_FAULT ? PG_KILL : PG_FAIL;
     }
@@ -166,13 +165,18 @@ int pager_trace(bool on)
 void pager_refused(const char *fmt, ...)
 {
     static struct ratelimit rl;
+    bool held = spin_held(&big_lock); /* the fault path may call without it */
+    if (!held)
+        spin_lock(&big_lock);
     refused++;
-    if (!ratelimit_allow(&rl))
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vprintk(fmt, ap);
-    va_end(ap);
+    if (ratelimit_allow(&rl)) {
+        va_list ap;
+        va_start(ap, fmt);
+        vprintk(fmt, ap);
+        va_end(ap);
+    }
+    if (!held)
+        spin_unlock(&big_lock);
 }
 
 uint64_t pager_refused_count(void)

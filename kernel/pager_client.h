@@ -8,7 +8,9 @@
  *
  * Batch requests carry frame numbers in a batch buffer, which a caller
  * holds (pager_batch_begin .. pager_batch_end) across its requests; the
- * holder may block, and may move to another hart meanwhile. Everything here runs under big_lock.
+ * holder may block, and may move to another hart meanwhile. Everything here
+ * runs under big_lock, but for a fault's request and answer (fault.c):
+ * pager_call, pager_call_done and pager_refused take it where they need it.
  */
 #ifndef KERNEL_PAGER_CLIENT_H
 #define KERNEL_PAGER_CLIENT_H
@@ -58,7 +60,8 @@ int pager_trace(bool on);
 
 /* Send t->kreq (its label and fields set; the seq is set here) for t, which
  * blocks until the answer is in t->kreply and checked; the caller acts on
- * it (a fault: fault.c applies the decision). */
+ * it (a fault: fault.c applies the decision). The caller may hold big_lock
+ * or not, and holds it again, or not, on return. */
 void pager_call(struct thread *t);
 /* The answer to t's request is in t->kreply: check that it answers that
  * request (else it becomes PG_FAIL or PG_KILL) and trace it. Called once
@@ -76,7 +79,8 @@ uint64_t pager_refused_count(void);
 struct proc *pager_proc(void);
 struct endpoint *pager_endpoint(void);
 
-/* Implemented by the service file meson picks (pager_ipc.c or pager_local.c). */
+/* Implemented by the service file meson picks (pager_ipc.c or pager_local.c);
+ * the caller of pager_service_call may hold big_lock or not (pager_call). */
 /* batches: `lanes` buffers of COWL_BATCH_MAX entries, side by side. */
 void pager_service_start(uint32_t *batches, unsigned lanes);
 void pager_service_call(struct thread *t);

@@ -18,6 +18,7 @@
 #include "cpu.h"
 #include "ipc.h"
 #include "kvm.h"
+#include "lock.h"
 #include "page.h"
 #include "panic.h"
 #include "printk.h"
@@ -131,7 +132,12 @@ void pager_service_start(uint32_t *batches, unsigned lanes)
 
 void pager_service_call(struct thread *t)
 {
+    bool held = spin_held(&big_lock);
+    if (!held)
+        spin_lock(&big_lock);
     ipc_kernel_call(t, lane_ep[pager_lane_here()]);
+    if (!held)
+        spin_unlock(&big_lock);
 }
 
 struct proc *pager_proc(void)

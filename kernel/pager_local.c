@@ -3,9 +3,9 @@
  * with no pager process and no IPC, so that the cost of the user-level
  * pager can be measured against the same decisions made here. Its tables
  * are carved from the pool at boot like the pager's own; a request is
- * answered at once, with the policy's state of the lane of this hart (and
- * big_lock let go meanwhile), and goes through pager_call_done like an
- * answer from the pager.
+ * answered at once, with the policy's state of the lane of this hart, and
+ * goes through pager_call_done like an answer from the pager. A fault takes
+ * no big_lock on the way.
  */
 #include "pager_client.h"
 #include "bootargs.h"
@@ -38,13 +38,12 @@ void pager_service_call(struct thread *t)
     struct pool_event ev;
     trace_fault_phase(t, TRACE_PHASE_SENT);
     unsigned lane = pager_lane_here();
-    /* The policy needs no big_lock (pager/policy.h): faults on other harts
-     * go on meanwhile, as they do while the pager process decides. */
-    spin_unlock(&big_lock);
+    /* The policy needs no big_lock (pager/policy.h): a fault comes here
+     * without it, and faults on other harts go on meanwhile, as they do
+     * while the pager process decides. A batch comes holding it. */
     spin_lock(&lane_locks[lane]);
     pool_handle(&pool, &pool_lanes[lane], &t->kreq.raw, &t->kreply.raw, &ev);
     spin_unlock(&lane_locks[lane]);
-    spin_lock(&big_lock);
     trace_stamp_reply(&t->kreq.raw, &t->kreply.raw);
     if (pool.trace)
         pool_event_print(&ev, printk);
