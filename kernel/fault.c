@@ -100,7 +100,7 @@ static int fault_apply(struct thread *t)
     } else {
         *pte = pte_make(req->frame, flags);
     }
-    space_changed(t->proc->space);
+    space_changed_page(t->proc->space, req->va);
     trace_fault_phase(t, TRACE_PHASE_APPLIED);
     return 0;
 }

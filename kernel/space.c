@@ -264,9 +264,16 @@ void space_activate(struct space *s)
     }
 }
 
+void space_changed_page(struct space *s, uint64_t va)
+{
+    s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED);
+    flushed[this_cpu()->index][s->asid] = s->gen;
+    arch_tlb_flush_page(va, s->asid);
+}
+
 void space_changed(struct space *s)
 {
-    s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED); /* fault.c: without big_lock */
+    s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED); /* as fault.c takes it: no big_lock */
     flushed[this_cpu()->index][s->asid] = s->gen;
     arch_tlb_flush_asid(s->asid);
 }

@@ -67,6 +67,11 @@ struct space *space_create(bool pinned);
 void space_destroy(struct space *s);
 void space_activate(struct space *s);
 void space_changed(struct space *s);
+/* As space_changed, when only the page at va changed: this hart forgets
+ * that page alone (other harts still flush the whole space when they next
+ * run it). The fault path's, where a whole-space flush would cost every
+ * later access a page walk. */
+void space_changed_page(struct space *s, uint64_t va);
 
 /* The valid user leaf PTE for va, or 0 (va outside the user range too). */
 pte_t *space_pte(struct space *s, uint64_t va);

@@ -48,6 +48,12 @@ static inline void arch_tlb_flush_asid(uint16_t asid)
     sfence_vma_asid(asid);
 }
 
+/* This hart forgets the translation of one page of address space asid. */
+static inline void arch_tlb_flush_page(uint64_t va, uint16_t asid)
+{
+    sfence_vma_page(va, asid);
+}
+
 static inline void arch_tlb_flush_all(void)
 {
     sfence_vma_all();

@@ -40,6 +40,11 @@ static inline void sfence_vma_asid(uint64_t asid)
     __asm__ volatile("sfence.vma zero, %0" ::"r"(asid) : "memory");
 }
 
+static inline void sfence_vma_page(uint64_t va, uint64_t asid)
+{
+    __asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"(asid) : "memory");
+}
+
 static inline uint64_t read_fp(void)
 {
     uint64_t fp;
