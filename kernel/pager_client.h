@@ -3,8 +3,9 @@
  * maps comes from a request here and goes back through one; every request
  * goes out through pager_call and every answer comes back through
  * pager_call_done, the one place where answers land and are checked. Who
- * answers is chosen by meson, by file: pager_ipc.c (cow=pager, cow=eager) calls the pager process over IPC,
- * pager_local.c (cow=kernel) runs the same policy inside the kernel.
+ * answers is chosen by meson, by file: pager_ipc.c (cow=pager, cow=eager)
+ * calls the pager process over IPC, pager_local.c (cow=kernel) runs the
+ * same policy inside the kernel.
  *
  * Batch requests carry frame numbers in a batch buffer, which a caller
  * holds (pager_batch_begin .. pager_batch_end) across its requests; the

@@ -20,8 +20,8 @@
 static struct pool pool;
 static struct pool_lane pool_lanes[COWL_PAGER_LANES_MAX];
 /* A lane's state is one thread's at a time; harts past the lanes share. */
-static struct spinlock lane_locks[COWL_PAGER_LANES_MAX] = {
-    [0 ... COWL_PAGER_LANES_MAX - 1] = SPINLOCK_INIT("lane")};
+static struct spinlock lane_locks[COWL_PAGER_LANES_MAX] = {[0 ... COWL_PAGER_LANES_MAX - 1] =
+                                                               SPINLOCK_INIT("lane")};
 
 void pager_service_start(uint32_t *batches, unsigned lanes)
 {

@@ -13,7 +13,7 @@
 #include "space.h"
 #include "thread.h"
 
-#define NPROC  64
+#define NPROC 64
 _Static_assert(NTHREAD == NPROC + COWL_PAGER_LANES_MAX - 1, "a thread per process and lane");
 #define NOFILE 16
 

@@ -273,7 +273,8 @@ void space_changed_page(struct space *s, uint64_t va)
 
 void space_changed(struct space *s)
 {
-    s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED); /* as fault.c takes it: no big_lock */
+    /* Atomic as fault.c's space_changed_page takes one without big_lock. */
+    s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED);
     flushed[this_cpu()->index][s->asid] = s->gen;
     arch_tlb_flush_asid(s->asid);
 }

@@ -147,8 +147,7 @@ void user_trap(struct trapframe *tf)
     if (arch_cause_is_interrupt(scause)) {
         if (device_intr(scause))
             sched_yield();
-    } else if (scause != EXC_STORE_PAGE_FAULT || !traced ||
-               fault_store(t, stval, tf->sepc) < 0) {
+    } else if (scause != EXC_STORE_PAGE_FAULT || !traced || fault_store(t, stval, tf->sepc) < 0) {
         proc_fault_kill(t->proc, scause, tf->sepc, stval);
     }
     trap_return();

@@ -163,8 +163,8 @@ struct pg_fault_msg {
 struct pg_batch_msg {
     uint32_t label;
     uint32_t seq;
-    uint64_t count; /* entries in the batch buffer (PG_TRACE: on/off) */
-    uint64_t space; /* pid on whose behalf, for tracing */
+    uint64_t count;  /* entries in the batch buffer (PG_TRACE: on/off) */
+    uint64_t space;  /* pid on whose behalf, for tracing */
     uint64_t first;  /* PG_AUDIT: first frame index of the window */
     uint64_t buffer; /* the batch buffer holding the entries (0 .. lanes-1) */
 };
