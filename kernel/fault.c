@@ -6,11 +6,9 @@
  *
  *   store to va --> PTE valid, user, COW, not writable?
  *                     no  --> -1: not ours (the caller kills or fails)
- *                     yes --> PG_FAULT {space, hart, va, pc, frame}
+ *                     yes --> PG_FAULT {space, hart, va, pc, frame}, the
+ *                             frame marked (a fault is outstanding on it),
  *                             through pager_call; the thread blocks
- *                             (the frame marked: a fault is outstanding on
- *                             it) through pager_call, under big_lock; the
- *                             thread blocks
  *   the answer --> pager_call_done (seq checked); back in the faulting
  *                  thread, fault_apply, without big_lock:
  *                     the PTE must still be the one reported (re-read now)
