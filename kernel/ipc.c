@@ -32,7 +32,13 @@ static uint64_t fast_handoffs; /* kstat().ipc_fast: tests see which path ran */
 
 uint64_t ipc_fast_count(void)
 {
-    return fast_handoffs;
+    return __atomic_load_n(&fast_handoffs, __ATOMIC_RELAXED);
+}
+
+/* Atomic: the lane hand-offs count without big_lock. */
+static inline void count_handoff(void)
+{
+    __atomic_fetch_add(&fast_handoffs, 1, __ATOMIC_RELAXED);
 }
 
 struct endpoint *ipc_endpoint_new(struct proc *receiver)
@@ -242,7 +248,7 @@ struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep)
     t->replier = r;
     t->ipc_op = IPC_REPLY_WAIT;
     t->state = T_BLOCKED;
-    fast_handoffs++;
+    count_handoff();
     sched_pass_to_user(r);
     return r;
 }
@@ -266,7 +272,7 @@ struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep)
     t->ipc_ep = ep;
     t->state = T_BLOCKED;
     c->ipc_op = IPC_NONE;
-    fast_handoffs++;
+    count_handoff();
     if (c->in_kcall) {
         /* The pager answers the kernel: the one place answers land, then
          * the faulting thread goes on in its kernel call, on this hart. */
@@ -304,6 +310,64 @@ void ipc_kernel_call(struct thread *t, struct endpoint *ep)
         block(t, IPC_KCALL, ep);
     }
     t->in_kcall = false;
+}
+
+/*
+ * The hand-off without big_lock, between a faulting thread and the pager's
+ * lane of this hart when the lane is this hart's alone: the lane's thread
+ * is pinned here and its endpoint is touched by no one else (no user
+ * process holds it, and only this hart calls it), so on this hart, with
+ * interrupts off, no one can change either meanwhile. Another hart may read
+ * the caller's state (kill, the scheduler): in_kcall is set before the
+ * caller leaves T_RUNNING and cleared after it is back, and the caller is
+ * never made T_RUNNABLE here, so nobody else acts on it.
+ */
+bool ipc_lane_call(struct thread *t, struct endpoint *ep)
+{
+    struct thread *r = ep->receivers;
+    if (__builtin_expect(!r || ep->senders || r->pinned != this_cpu(), 0))
+        return false; /* the lane is busy, or not this hart's: take big_lock */
+    /* Point of no return. */
+    t->in_kcall = true;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ep->receivers = r->ipc_next;
+    trace_fault_phase(t, TRACE_PHASE_SENT);
+    msg_copy(tf_msg(&r->tf), t->kreq.raw.w);
+    tf_set_badge(&r->tf, 0);
+    tf_set_result(&r->tf, 0);
+    r->ipc_op = IPC_NONE;
+    r->ipc_ep = 0;
+    r->reply_to = t;
+    t->replier = r;
+    t->ipc_op = IPC_REPLY_WAIT;
+    t->state = T_BLOCKED;
+    count_handoff();
+    sched_handoff_here(r);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    t->in_kcall = false;
+    return true;
+}
+
+void ipc_lane_answer(struct thread *t, struct endpoint *ep)
+{
+    struct thread *c = t->reply_to;
+    if (__builtin_expect(!c || !c->in_kcall || ep->senders || ep->receiver != t->proc ||
+                             !sched_runs_here(c),
+                         0))
+        return; /* anything unusual: big_lock and the ordinary path */
+    msg_copy(c->kreply.raw.w, tf_msg(&t->tf)); /* c's own buffer; c waits */
+    if (__builtin_expect(c->kreply.h.seq != c->kreq.h.seq, 0))
+        return; /* the refusal is the ordinary path's to print */
+    /* Point of no return. */
+    unlink_reply(t, c);
+    enqueue(&ep->receivers, t);
+    t->ipc_op = IPC_RECV;
+    t->ipc_ep = ep;
+    t->state = T_BLOCKED;
+    c->ipc_op = IPC_NONE;
+    count_handoff();
+    pager_call_done(c);
+    sched_resume_here(c);
 }
 
 /* Take t off the queue it waits on and off the replier it waits for. */

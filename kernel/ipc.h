@@ -13,6 +13,7 @@
 #include "thread.h"
 
 #define NHANDLE 8
+_Static_assert(COWL_PAGER_LANES_MAX + 1 <= NHANDLE, "the pager holds its lanes' and its ping endpoint");
 
 struct endpoint {
     int refs;                 /* handles naming it; free at 0 */
@@ -49,6 +50,17 @@ struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep);
 /* Send t->kreq to ep for thread t, which blocks until the reply is in
  * t->kreply and pager_call_done has seen it. Caller holds big_lock and is t. */
 void ipc_kernel_call(struct thread *t, struct endpoint *ep);
+/* The same call without big_lock, to the lane's thread waiting on ep, which
+ * must be the lane of this hart and this hart's alone; false, and nothing
+ * changed, when that thread is not waiting there (the caller then takes
+ * big_lock and calls ipc_kernel_call). The caller holds no lock, and holds
+ * none on return unless the answer came by the ordinary path. */
+bool ipc_lane_call(struct thread *t, struct endpoint *ep);
+/* The lane t (the pager's thread pinned to this hart, its lane this hart's
+ * alone) answers the kernel call it owes, with the answer already in the
+ * caller's kreply, and waits on ep again, without big_lock: the caller
+ * resumes here. Returns, having changed nothing, when anything is unusual. */
+void ipc_lane_answer(struct thread *t, struct endpoint *ep);
 
 /* t is dying: take it off every queue and forget replies owed to it. */
 void ipc_forget(struct thread *t);

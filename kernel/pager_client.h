@@ -76,9 +76,14 @@ __attribute__((format(printf, 1, 2))) void pager_refused(const char *fmt, ...);
 /* Answers refused since boot. */
 uint64_t pager_refused_count(void);
 
-/* The pager process and its endpoint; 0 in cow=kernel. */
+/* The pager process, and the endpoint user processes hold as handle 0 (the
+ * pager's ping thread); 0 in cow=kernel. */
 struct proc *pager_proc(void);
 struct endpoint *pager_endpoint(void);
+/* Whether t is the pager's lane pinned to this hart and that lane is this
+ * hart's alone, so that it may answer a kernel call without big_lock
+ * (ipc_lane_answer). Always false in cow=kernel. */
+bool pager_lane_answers_here(const struct thread *t);
 
 /* Implemented by the service file meson picks (pager_ipc.c or pager_local.c);
  * the caller of pager_service_call may hold big_lock or not (pager_call). */

@@ -3,7 +3,9 @@
  * the kernel's call to it. The kernel loads the pager's program (the one
  * that ships, or with `pager=hostile` the test build that lies), maps its
  * tables and the batch buffers, starts one thread per lane (lane i pinned
- * to hart index i, waiting on its own endpoint), hands every lane the same
+ * to hart index i, waiting on its own endpoint) and a thread for user
+ * processes' pings (on the endpoint they hold as handle 0, so that no user
+ * process ever touches a lane's endpoint), hands every thread the same
  * struct pager_boot, and from then on calls the lane of the hart it is on,
  * over IPC, on behalf of the thread that needs a frame or a decision. So a
  * fault's hand-off never crosses harts, and faults on different harts are
@@ -30,6 +32,7 @@
 
 static struct proc *pager;
 static struct endpoint *lane_ep[COWL_PAGER_LANES_MAX];
+static struct endpoint *ping_ep; /* user processes' handle 0: the ping thread's */
 static unsigned nlanes;
 
 /* The pager's program: `pager=hostile` boots the test build that lies. */
@@ -57,11 +60,12 @@ static int map_batch_buffers(struct space *s, uint32_t *batches)
     return 0;
 }
 
-/* Map the stacks of lanes 1.. (lane 0 runs on the exec stack). Before the
- * boot record is made: their frames are carved from the pool too. */
+/* Map the stacks of lanes 1.. and of the ping thread (lane 0 runs on the
+ * exec stack). Before the boot record is made: their frames are carved from
+ * the pool too. */
 static int map_lane_stacks(struct space *s)
 {
-    for (unsigned i = 1; i < nlanes; i++)
+    for (unsigned i = 1; i <= nlanes; i++)
         if (space_map_new(s, COWL_PAGER_LANE_STACK(i) - COWL_STACK_PAGES * PAGE_SIZE,
                           COWL_STACK_PAGES, PTE_R | PTE_W) < 0)
             return -1;
@@ -70,14 +74,14 @@ static int map_lane_stacks(struct space *s)
 
 /* Start lane i of the pager: a thread of p (lane 0's is p's own) pinned to
  * hart index i, entering at entry on stack sp with the boot record at
- * boot_va in a0 and i in a1. */
+ * boot_va in a0 and i in a1. Lane nlanes is the ping thread, on any hart. */
 static int start_lane(struct proc *p, unsigned i, uint64_t entry, uint64_t sp, uint64_t boot_va)
 {
     struct thread *t = i ? sched_thread_alloc(trap_thread_start) : p->thread;
     if (!t)
         return -1;
     t->proc = p;
-    t->pinned = &cpus[i];
+    t->pinned = i < nlanes ? &cpus[i] : 0;
     exec_set_entry(t, entry, sp, boot_va, i);
     t->state = T_RUNNABLE;
     return 0;
@@ -106,7 +110,7 @@ static int load_pager(struct proc *p, uint32_t *batches)
     uint64_t boot_va = (COWL_STACK_TOP - sizeof(boot)) & ~15UL;
     exec_poke(s, boot_va, &boot, sizeof(boot));
     s->heap = s->brk = end;
-    for (unsigned i = 0; i < nlanes; i++)
+    for (unsigned i = 0; i <= nlanes; i++)
         if (start_lane(p, i, entry, i ? COWL_PAGER_LANE_STACK(i) : boot_va, boot_va) < 0)
             return -1;
     return 0;
@@ -124,20 +128,40 @@ void pager_service_start(uint32_t *batches, unsigned lanes)
             panic("boot: cannot start the pager");
         pager->handles[COWL_PAGER_EP + i] = lane_ep[i];
     }
+    ping_ep = ipc_endpoint_new(pager);
+    if (!ping_ep)
+        panic("boot: cannot start the pager");
+    pager->handles[COWL_PAGER_EP + nlanes] = ping_ep;
     if (load_pager(pager, batches) < 0)
         panic("boot: cannot start the pager");
     pager->pager = true;
     file_std_open(pager->files);
 }
 
+/* A fault's call goes to the lane of this hart without big_lock when that
+ * lane is this hart's alone (a lane per hart) and waits: its endpoint and
+ * its thread are then touched by this hart only (docs/design.md, "The
+ * hand-off without big_lock"). Otherwise, or for a caller holding the lock,
+ * the call takes big_lock. Either way the caller gets back the lock state
+ * it came with, whichever path the answer took. */
 void pager_service_call(struct thread *t)
 {
     bool held = spin_held(&big_lock);
-    if (!held)
-        spin_lock(&big_lock);
-    ipc_kernel_call(t, lane_ep[pager_lane_here()]);
-    if (!held)
+    struct endpoint *ep = lane_ep[pager_lane_here()];
+    if (held || nlanes != ncpu || !ipc_lane_call(t, ep)) {
+        if (!held)
+            spin_lock(&big_lock);
+        ipc_kernel_call(t, ep);
+    }
+    if (!held && spin_held(&big_lock))
         spin_unlock(&big_lock);
+    else if (held && !spin_held(&big_lock))
+        spin_lock(&big_lock);
+}
+
+bool pager_lane_answers_here(const struct thread *t)
+{
+    return t->proc == pager && nlanes == ncpu && t->pinned == this_cpu();
 }
 
 struct proc *pager_proc(void)
@@ -147,5 +171,5 @@ struct proc *pager_proc(void)
 
 struct endpoint *pager_endpoint(void)
 {
-    return lane_ep[0];
+    return ping_ep;
 }

@@ -14,7 +14,7 @@
 #include "thread.h"
 
 #define NPROC 64
-_Static_assert(NTHREAD == NPROC + COWL_PAGER_LANES_MAX - 1, "a thread per process and lane");
+_Static_assert(NTHREAD == NPROC + COWL_PAGER_LANES_MAX, "a thread per process, lane and ping");
 #define NOFILE 16
 
 struct file;

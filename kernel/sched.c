@@ -122,6 +122,20 @@ void sched_block_user(struct thread *to)
     context_jump(&this_cpu()->sched);
 }
 
+void sched_handoff_here(struct thread *to)
+{
+    struct thread *from = sched_current();
+    run_here(to);
+    context_switch(&from->ctx, &to->ctx);
+}
+
+void sched_resume_here(struct thread *to)
+{
+    park(sched_current());
+    run_here(to);
+    context_jump(&to->ctx);
+}
+
 void sched_pass_to_user(struct thread *to)
 {
     ASSERT(spin_held(&big_lock)); /* and may_run_here(to): the fast paths' guard */

@@ -3,6 +3,7 @@
  * table, checked on every use; the work is ipc.c's.
  */
 #include "ipc.h"
+#include "pager_client.h"
 #include "proc.h"
 #include "sched.h"
 #include "syscall.h"
@@ -60,6 +61,13 @@ int64_t sys_reply_recv(struct trapframe *tf)
     if (r < 0 && r != -COWL_EPERM)
         return r;
     return ipc_recv(t, ep, woken);
+}
+
+void sys_ipc_lane_answer(struct thread *t, struct trapframe *tf)
+{
+    uint64_t h = tf_arg(tf, 0);
+    if (__builtin_expect(h < NHANDLE && t->proc->handles[h] && pager_lane_answers_here(t), 1))
+        ipc_lane_answer(t, t->proc->handles[h]);
 }
 
 struct thread *sys_ipc_fast(struct thread *t, struct trapframe *tf)

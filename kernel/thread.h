@@ -64,8 +64,8 @@ static inline void tf_set_sp(struct trapframe *tf, uint64_t sp)
 }
 
 /* Thread records, and kernel stack slots: one per process (NPROC, 64) and
- * the pager's lanes past its first. */
-#define NTHREAD (64 + COWL_PAGER_LANES_MAX - 1)
+ * the pager's threads past its first (its lanes and its ping thread). */
+#define NTHREAD (64 + COWL_PAGER_LANES_MAX)
 
 enum thread_state {
     T_FREE,

@@ -160,10 +160,12 @@ void user_trap(struct trapframe *tf)
  * still held: trap.S releases it once it is done with this kernel stack. */
 struct trapframe *syscall_entry(struct trapframe *tf)
 {
-    spin_lock(&big_lock);
     struct thread *t = sched_current();
     tf->sepc += 4;
     uint64_t n = tf_syscall(tf);
+    if (n == SYSCALL_reply_recv && t->proc->pager)
+        sys_ipc_lane_answer(t, tf); /* returns only if it could not answer */
+    spin_lock(&big_lock);
     if (n == SYSCALL_nullcall) {
         tf_set_result(tf, 0); /* the bare cost of a system call */
         goto out;

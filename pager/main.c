@@ -3,9 +3,11 @@
  * one thread per lane (the kernel starts a lane per hart, each pinned to its
  * hart); lane 0 sets the policy up over the tables the kernel mapped for it
  * and publishes it, and every lane then answers requests on its own
- * endpoint, COWL_PAGER_EP + lane, forever. Requests with badge 0 come from
- * the kernel and go to the policy; any other badge is a user process's pid,
- * which may only ping: everything else it sends is refused and reported on
+ * endpoint, COWL_PAGER_EP + lane, forever. One more thread, lane number
+ * nlanes, waits on the endpoint user processes hold, so that none of them
+ * ever touches a lane's. Requests with badge 0 come from the kernel (to the
+ * lanes only) and go to the policy; any other badge is a user process's
+ * pid, which may only ping: everything else it sends is refused and reported on
  * the console. How it answers is answer.h's: honest.c in the pager that
  * ships, hostile.c in the test build that lies. The lanes share the pool
  * (the policy is safe for concurrent lanes, each with its own struct
@@ -72,7 +74,7 @@ static void report_refusal(struct refusals *r, const struct cowl_msg *req, uint6
 static void serve_one(struct pool_lane *lane, struct refusals *refused, const struct cowl_msg *req,
                       uint64 badge, struct cowl_msg *reply)
 {
-    if (badge == 0) {
+    if (badge == 0 && lane) {
         answer_kernel(&pool, lane, req, reply);
         stamp_decision(req, reply);
         return;
@@ -126,10 +128,12 @@ static void wait_pool(void)
         sleep(1);
 }
 
-/* Answer requests on lane's endpoint for ever. */
+/* Answer requests on lane's endpoint for ever; lane nlanes is the ping
+ * thread, whose endpoint only user processes hold. */
 static void serve(uint32 lane) __attribute__((noreturn));
 static void serve(uint32 lane)
 {
+    struct pool_lane *state = lane < pool.nlanes ? &lanes[lane] : 0;
     struct refusals refused = {0};
     struct cowl_msg req, reply;
     int ep = COWL_PAGER_EP + (int)lane;
@@ -137,7 +141,7 @@ static void serve(uint32 lane)
 
     recv_next(ep, &req, &badge);
     for (;;) {
-        serve_one(&lanes[lane], &refused, &req, badge, &reply);
+        serve_one(state, &refused, &req, badge, &reply);
         /* The reply fails when its caller has died meanwhile; receive anew. */
         if (ipc_reply_recv(ep, &reply, &req, &badge) < 0)
             recv_next(ep, &req, &badge);
@@ -150,7 +154,7 @@ void pager_main(struct pager_boot *boot, uint64 lane)
         start_pool(boot);
     else
         wait_pool();
-    if (lane >= pool.nlanes) {
+    if (lane > pool.nlanes) {
         printf("pager: lane %lu started, but the pool has %u lanes\n", lane, pool.nlanes);
         exit(1);
     }

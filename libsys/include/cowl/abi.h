@@ -75,8 +75,11 @@
  * COWL_PAGER_EP + i, runs on the stack whose top is COWL_PAGER_LANE_STACK(i)
  * (lane 0's is the exec stack; each has an unmapped guard page below), and
  * the kernel's batch buffer b lies at COWL_PAGER_BATCH_VA + b *
- * COWL_BATCH_BYTES, one buffer per lane. */
-#define COWL_PAGER_LANES_MAX 8
+ * COWL_BATCH_BYTES, one buffer per lane. One more thread, "lane" number
+ * `lanes` (pager_boot), serves user processes: it waits on handle
+ * COWL_PAGER_EP + lanes, the endpoint every other process holds as
+ * COWL_PAGER_EP, on stack COWL_PAGER_LANE_STACK(lanes). */
+#define COWL_PAGER_LANES_MAX 7 /* and the ping thread: 8 endpoint handles */
 #define COWL_PAGER_LANE_STACK(i)                                                                   \
     (COWL_STACK_TOP - (uint64_t)(i) * (COWL_STACK_PAGES + 1) * COWL_PAGE_SIZE)
 
@@ -93,7 +96,8 @@
 #define COWL_BOOTARGS_MAX   4096 /* boot arguments kept, NUL included; longer ones are cut */
 #define COWL_PIN_ANY        (-1) /* pin(): run on any hart again */
 
-/* Endpoint handle of the pager's lane 0 (lane i's is COWL_PAGER_EP + i). */
+/* Endpoint handle every process holds: the pager's (its ping thread's). In
+ * the pager itself, lane i's is COWL_PAGER_EP + i. */
 #define COWL_PAGER_EP 0
 
 /* Error numbers, returned negated. */
