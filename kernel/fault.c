@@ -24,11 +24,10 @@
  * Who answers (the pager over IPC, or the policy inside the kernel in
  * cow=kernel) is pager_client's business, not this file's.
  * Locks: none of its own. A user store comes without big_lock (trap.c), a
- * copyout with it; the IPC hand-off to the pager takes it (pager_ipc.c),
- * and so do a refusal's console line and a wait in space_frame_settle. The
- * report, the check, the copy and the install need none, so faults on
- * different harts overlap everywhere but in the hand-off (and in cow=kernel
- * not even there).
+ * copyout with it; the IPC hand-off to the pager takes it only when the
+ * lane is not this hart's alone (pager_ipc.c), and a refusal's console line
+ * and a wait in space_frame_settle take it. The report, the check, the copy
+ * and the install need none, so faults on different harts overlap.
  */
 #include "fault.h"
 #include "cpu.h"

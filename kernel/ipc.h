@@ -13,7 +13,8 @@
 #include "thread.h"
 
 #define NHANDLE 8
-_Static_assert(COWL_PAGER_LANES_MAX + 1 <= NHANDLE, "the pager holds its lanes' and its ping endpoint");
+_Static_assert(COWL_PAGER_LANES_MAX + 1 <= NHANDLE,
+               "the pager holds its lanes' and its ping endpoint");
 
 struct endpoint {
     int refs;                 /* handles naming it; free at 0 */
