@@ -358,6 +358,7 @@ void ipc_lane_answer(struct thread *t, struct endpoint *ep)
     if (__builtin_expect(c->kreply.h.seq != c->kreq.h.seq, 0))
         return; /* the refusal is the ordinary path's to print */
     /* Point of no return. */
+    t->tf.sepc += 4; /* past the ecall: t resumes from its frame */
     unlink_reply(t, c);
     enqueue(&ep->receivers, t);
     t->ipc_op = IPC_RECV;

@@ -160,15 +160,18 @@ void user_trap(struct trapframe *tf)
  * still held: trap.S releases it once it is done with this kernel stack. */
 struct trapframe *syscall_entry(struct trapframe *tf)
 {
+    if (__builtin_expect(tf_syscall(tf) == SYSCALL_reply_recv, 0) && sched_current()->proc->pager)
+        sys_ipc_lane_answer(sched_current(), tf); /* returns only if it could not answer */
+    spin_lock(&big_lock);
     struct thread *t = sched_current();
     tf->sepc += 4;
     uint64_t n = tf_syscall(tf);
-    if (n == SYSCALL_reply_recv && t->proc->pager)
-        sys_ipc_lane_answer(t, tf); /* returns only if it could not answer */
-    spin_lock(&big_lock);
     if (n == SYSCALL_nullcall) {
-        tf_set_result(tf, 0); /* the bare cost of a system call */
-        goto out;
+        /* The bare cost of a system call: the thread stays on this hart
+         * (tf->kernel_tp holds), and a kill takes it at its next trap. */
+        tf_set_result(tf, 0);
+        arch_prepare_user_return();
+        return tf;
     }
     if (n == SYSCALL_call || n == SYSCALL_reply_recv) {
         struct thread *next = sys_ipc_fast(t, tf);
@@ -178,7 +181,6 @@ struct trapframe *syscall_entry(struct trapframe *tf)
         }
     }
     syscall_dispatch(tf);
-out:
     if (__builtin_expect(t->proc->killed, 0))
         proc_exit(-1);
     t->tf.kernel_tp = (uint64_t)this_cpu();
