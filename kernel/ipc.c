@@ -351,9 +351,12 @@ bool ipc_lane_call(struct thread *t, struct endpoint *ep)
 void ipc_lane_answer(struct thread *t, struct endpoint *ep)
 {
     struct thread *c = t->reply_to;
-    if (__builtin_expect(
-            !c || !c->in_kcall || ep->senders || ep->receiver != t->proc || !sched_runs_here(c), 0))
-        return; /* anything unusual: big_lock and the ordinary path */
+    /* Anything unusual, or a trace (its rings are drained under big_lock):
+     * big_lock and the ordinary path. */
+    if (__builtin_expect(!c || !c->in_kcall || ep->senders || ep->receiver != t->proc ||
+                             !sched_runs_here(c) || trace_on,
+                         0))
+        return;
     msg_copy(c->kreply.raw.w, tf_msg(&t->tf)); /* c's own buffer; c waits */
     if (__builtin_expect(c->kreply.h.seq != c->kreq.h.seq, 0))
         return; /* the refusal is the ordinary path's to print */
