@@ -123,6 +123,22 @@ static void transfer(struct thread *from, struct thread *to)
     tf_set_result(&to->tf, 0);
 }
 
+/* A call's commit: the message (words, badge) goes into the waiting
+ * receiver r, which now owes caller t the reply, and t waits for it. */
+static inline void hand_call(struct thread *t, struct thread *r, const uint64_t *msg,
+                             uint64_t badge)
+{
+    msg_copy(tf_msg(&r->tf), msg);
+    tf_set_badge(&r->tf, badge);
+    tf_set_result(&r->tf, 0);
+    r->ipc_op = IPC_NONE;
+    r->ipc_ep = 0;
+    r->reply_to = t;
+    t->replier = r;
+    t->ipc_op = IPC_REPLY_WAIT;
+    t->state = T_BLOCKED;
+}
+
 /* The receiver r takes sender s's message. */
 static void deliver(struct thread *s, struct thread *r)
 {
@@ -239,15 +255,7 @@ struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep)
         return 0;
     /* Point of no return: only commits from here on. */
     ep->receivers = r->ipc_next;
-    msg_copy(tf_msg(&r->tf), tf_msg(&t->tf));
-    tf_set_badge(&r->tf, (uint64_t)t->proc->pid);
-    tf_set_result(&r->tf, 0);
-    r->ipc_op = IPC_NONE;
-    r->ipc_ep = 0;
-    r->reply_to = t;
-    t->replier = r;
-    t->ipc_op = IPC_REPLY_WAIT;
-    t->state = T_BLOCKED;
+    hand_call(t, r, tf_msg(&t->tf), (uint64_t)t->proc->pid);
     count_handoff();
     sched_pass_to_user(r);
     return r;
@@ -289,21 +297,13 @@ struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep)
 
 void ipc_kernel_call(struct thread *t, struct endpoint *ep)
 {
-    /* big_lock: pager_call, the one caller, asserts it. */
+    /* big_lock: pager_service_call, the one caller, holds it. */
     t->in_kcall = true;
     t->ipc_op = IPC_KCALL;
     struct thread *r = dequeue(&ep->receivers);
     if (r) {
-        /* deliver(), for a kernel call: the request, badge 0. */
         trace_fault_phase(t, TRACE_PHASE_SENT); /* the fault request reaches the pager */
-        msg_copy(tf_msg(&r->tf), t->kreq.raw.w);
-        tf_set_badge(&r->tf, 0);
-        tf_set_result(&r->tf, 0);
-        r->ipc_op = IPC_NONE;
-        r->reply_to = t;
-        t->replier = r;
-        t->ipc_op = IPC_REPLY_WAIT;
-        t->state = T_BLOCKED;
+        hand_call(t, r, t->kreq.raw.w, 0);      /* a kernel call: badge 0 */
         sched_handoff(r);
     } else {
         enqueue(&ep->senders, t);
@@ -332,15 +332,7 @@ bool ipc_lane_call(struct thread *t, struct endpoint *ep)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     ep->receivers = r->ipc_next;
     trace_fault_phase(t, TRACE_PHASE_SENT);
-    msg_copy(tf_msg(&r->tf), t->kreq.raw.w);
-    tf_set_badge(&r->tf, 0);
-    tf_set_result(&r->tf, 0);
-    r->ipc_op = IPC_NONE;
-    r->ipc_ep = 0;
-    r->reply_to = t;
-    t->replier = r;
-    t->ipc_op = IPC_REPLY_WAIT;
-    t->state = T_BLOCKED;
+    hand_call(t, r, t->kreq.raw.w, 0);
     count_handoff();
     sched_handoff_here(r);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
