@@ -11,7 +11,8 @@
  *                             through pager_call; the thread blocks
  *   the answer --> pager_call_done (seq checked); back in the faulting
  *                  thread, fault_apply, without big_lock:
- *                     the PTE must still be the one reported (re-read now)
+ *                     the PTE (its slot kept: only t changes its tables)
+ *                     must still be the one reported
  *                     PG_REUSE  --> once no other fault on the frame is
  *                                   outstanding, the frame mapped only
  *                                   here: set W, clear COW
@@ -41,47 +42,46 @@
 #include "thread.h"
 #include "trace.h"
 
-/* Why the decision rep for request req may not be applied, or 0; *ptep is
- * the PTE to change. A copy's target is claimed here (space_claim_frame,
- * after any fault outstanding on it settles), so no other check can pass it
- * until the copy is installed; a reused frame settles first. */
-static const char *check_decision(struct thread *t, const struct pg_fault_msg *req,
-                                  const struct pg_reply_msg *rep, pte_t **ptep)
+/* Why the decision rep for request req may not be applied to *pte, or 0.
+ * A copy's target is claimed here (space_claim_frame, after any fault
+ * outstanding on it settles), so no other check can pass it until the copy
+ * is installed; a reuse unmarks the old frame and waits for the other
+ * faults on it first. Either way, on success the old frame's mark is the
+ * apply's to drop (a reuse's is gone already). */
+static const char *check_decision(const struct pg_fault_msg *req, const struct pg_reply_msg *rep,
+                                  const pte_t *pte)
 {
-    if (rep->label != PG_COPY && rep->label != PG_REUSE)
+    if (rep->label != PG_COPY && rep->label != PG_REUSE) {
+        space_fault_unmark(req->frame);
         return rep->label == PG_KILL ? "kill" : "an unknown decision";
-    pte_t *pte = space_pte(t->proc->space, req->va);
-    if (!pte || !(*pte & PTE_COW) || pte_pa(*pte) != req->frame)
-        return "the PTE changed since the fault";
-    if (rep->label == PG_COPY && (rep->frame == req->frame || !space_claim_frame(rep->frame)))
-        return "the new frame is not a free pool frame";
-    if (rep->label == PG_REUSE) {
-        space_frame_settle(req->frame);
-        if (space_frame_maps(req->frame) != 1)
-            return "reuse of a frame other spaces map";
     }
-    *ptep = pte;
+    if (!(*pte & PTE_COW) || pte_pa(*pte) != req->frame) {
+        space_fault_unmark(req->frame);
+        return "the PTE changed since the fault";
+    }
+    if (rep->label == PG_REUSE)
+        return space_fault_reuse(req->frame) ? 0 : "reuse of a frame other spaces map";
+    if (rep->frame == req->frame || !space_claim_frame(rep->frame)) {
+        space_fault_unmark(req->frame);
+        return "the new frame is not a free pool frame";
+    }
     return 0;
 }
 
-/* Check and apply the answer in t->kreply to t's fault request; 0 when the
- * page is writable now, -1 when the answer is to kill or was refused. Needs
- * no big_lock: t's PTEs change only in t (a user process has one
- * thread), and the frame counts are atomic (space.h). The old frame stays
- * marked (this fault is outstanding on it) until a copy out of it is
- * installed, so no one reuses or claims it meanwhile. */
-static int fault_apply(struct thread *t)
+/* Check and apply the answer in t->kreply to t's fault request on *pte; 0
+ * when the page is writable now, -1 when the answer is to kill or was
+ * refused. Needs no big_lock: t's PTEs, and the tables that hold them,
+ * change only in t (a user process has one thread, and it is here), and
+ * the frame counts are atomic (space.h). The old frame stays marked (this
+ * fault is outstanding on it) until a copy out of it is installed, so no
+ * one reuses or claims it meanwhile. */
+static int fault_apply(struct thread *t, pte_t *pte)
 {
     const struct pg_fault_msg *req = &t->kreq.fault;
     struct pg_reply_msg *rep = &t->kreply.reply;
     trace_fault_decision(t, &t->kreply.fault_reply);
-    if (rep->label != PG_COPY)
-        space_fault_unmark(req->frame);
-    pte_t *pte = 0;
-    const char *why = check_decision(t, req, rep, &pte);
+    const char *why = check_decision(req, rep, pte);
     if (why) {
-        if (rep->label == PG_COPY)
-            space_fault_unmark(req->frame);
         if (rep->label != PG_KILL)
             pager_refused("cowl: pager decision for pid %d va 0x%lx refused: %s\n", t->proc->pid,
                           req->va, why);
@@ -91,9 +91,7 @@ static int fault_apply(struct thread *t)
     uint64_t flags = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_W | PTE_D;
     if (rep->label == PG_COPY) {
         page_copy((void *)rep->frame, (const void *)req->frame);
-        ASSERT((*pte & PTE_COW) && pte_pa(*pte) == req->frame); /* only t changes it */
-        space_install_claimed(pte, rep->frame, flags);
-        space_fault_unmark(req->frame);
+        space_install_copy(pte, rep->frame, flags);
     } else {
         *pte = pte_make(req->frame, flags);
     }
@@ -119,5 +117,5 @@ int fault_store(struct thread *t, uint64_t va, uint64_t pc)
     };
     space_fault_mark(pte_pa(*pte));
     pager_call(t);
-    return fault_apply(t);
+    return fault_apply(t, pte);
 }

@@ -41,11 +41,12 @@ void pager_service_call(struct thread *t)
     /* The policy needs no big_lock (pager/policy.h): a fault comes here
      * without it, and faults on other harts go on meanwhile, as they do
      * while the pager process decides. A batch comes holding it. */
+    bool traced = pool.trace;
     spin_lock(&lane_locks[lane]);
-    pool_handle(&pool, &pool_lanes[lane], &t->kreq.raw, &t->kreply.raw, &ev);
+    pool_handle(&pool, &pool_lanes[lane], &t->kreq.raw, &t->kreply.raw, traced ? &ev : 0);
     spin_unlock(&lane_locks[lane]);
     trace_stamp_reply(&t->kreq.raw, &t->kreply.raw);
-    if (pool.trace)
+    if (traced)
         pool_event_print(&ev, printk);
     pager_call_done(t);
 }

@@ -110,11 +110,6 @@ static inline uint32_t word_of(uint64_t pa)
     return i < maps_frames ? __atomic_load_n(&frame_words[i], __ATOMIC_ACQUIRE) : 0;
 }
 
-uint32_t space_frame_maps(uint64_t pa)
-{
-    return word_of(pa) & WORD_MAPS;
-}
-
 void space_fault_mark(uint64_t pa)
 {
     uint64_t i = map_index(pa);
@@ -123,12 +118,9 @@ void space_fault_mark(uint64_t pa)
     ASSERT(old < UINT32_MAX - WORD_FAULT);
 }
 
-void space_fault_unmark(uint64_t pa)
+/* Wake the threads settling on frame i if any wait: after a fault mark went. */
+static inline void wake_settlers(uint64_t i)
 {
-    uint64_t i = map_index(pa);
-    ASSERT(i < maps_frames);
-    uint32_t old = __atomic_fetch_sub(&frame_words[i], WORD_FAULT, __ATOMIC_SEQ_CST);
-    ASSERT(old >= WORD_FAULT);
     if (__builtin_expect(__atomic_load_n(&settling, __ATOMIC_SEQ_CST) != 0, 0)) {
         bool held = spin_held(&big_lock);
         if (!held)
@@ -137,6 +129,30 @@ void space_fault_unmark(uint64_t pa)
         if (!held)
             spin_unlock(&big_lock);
     }
+}
+
+void space_fault_unmark(uint64_t pa)
+{
+    uint64_t i = map_index(pa);
+    ASSERT(i < maps_frames);
+    uint32_t old = __atomic_fetch_sub(&frame_words[i], WORD_FAULT, __ATOMIC_SEQ_CST);
+    ASSERT(old >= WORD_FAULT);
+    wake_settlers(i);
+}
+
+bool space_fault_reuse(uint64_t pa)
+{
+    uint64_t i = map_index(pa);
+    ASSERT(i < maps_frames);
+    uint32_t now = __atomic_fetch_sub(&frame_words[i], WORD_FAULT, __ATOMIC_SEQ_CST);
+    ASSERT(now >= WORD_FAULT);
+    now -= WORD_FAULT;
+    wake_settlers(i);
+    if (__builtin_expect(now >= WORD_FAULT, 0)) {
+        space_frame_settle(pa);
+        now = word_of(pa);
+    }
+    return (now & WORD_MAPS) == 1;
 }
 
 /* Sleeps under big_lock, which the caller may or may not hold. The count of
@@ -181,6 +197,16 @@ bool space_claim_frame(uint64_t pa)
 void space_unclaim_frame(uint64_t pa)
 {
     map_unref(pa);
+}
+
+void space_install_copy(pte_t *pte, uint64_t pa, uint64_t flags)
+{
+    uint64_t i = map_index(pte_pa(*pte));
+    ASSERT(i < maps_frames);
+    *pte = pte_make(pa, flags | PTE_V | PTE_U);
+    uint32_t old = __atomic_fetch_sub(&frame_words[i], WORD_FAULT + 1, __ATOMIC_SEQ_CST);
+    ASSERT(old >= WORD_FAULT && (old & WORD_MAPS) > 0);
+    wake_settlers(i);
 }
 
 void space_install_claimed(pte_t *pte, uint64_t pa, uint64_t flags)
@@ -277,16 +303,6 @@ void space_changed(struct space *s)
     s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED);
     flushed[this_cpu()->index][s->asid] = s->gen;
     arch_tlb_flush_asid(s->asid);
-}
-
-pte_t *space_pte(struct space *s, uint64_t va)
-{
-    if (va < COWL_USER_BASE || va >= COWL_MAXVA)
-        return 0;
-    pte_t *pte = sv39_walk(s->root, va, 0, 0);
-    if (!pte || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
-        return 0;
-    return pte;
 }
 
 static int map_frame(struct space *s, uint64_t va, uint64_t pa, uint64_t flags)

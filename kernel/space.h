@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/riscv/sv39.h"
+#include "cowl/abi.h"
 
 #define NSPACE 64
 
@@ -32,10 +33,6 @@ struct space {
 
 /* Boot, before any space: set up the count of mappings of each pool frame. */
 void space_init(void);
-/* How many user PTEs, in all spaces, map the pool frame at pa (0 outside the
- * pool). The kernel's own record of its tables, against which it checks
- * every frame the pager names. */
-uint32_t space_frame_maps(uint64_t pa);
 /* Point the user PTE *pte at frame pa with flags (V and U included),
  * keeping the mapping counts; the caller bumps the space's generation. */
 void space_set_frame(pte_t *pte, uint64_t pa, uint64_t flags);
@@ -47,6 +44,11 @@ void space_set_frame(pte_t *pte, uint64_t pa, uint64_t flags);
  * applied: between the two, checks of pa wait (space_frame_settle). */
 void space_fault_mark(uint64_t pa);
 void space_fault_unmark(uint64_t pa);
+/* The fault on pa was decided for reuse: unmark it, wait for the other
+ * faults on pa to settle, and say whether one PTE alone maps pa now (the
+ * mapping counts are the kernel's own record of its tables, against which
+ * it checks every frame the pager names). */
+bool space_fault_reuse(uint64_t pa);
 /* Wait until no fault on the pool frame pa is outstanding (or the current
  * process is killed). Run before checking a frame the pager named against
  * the mapping counts; it may sleep, taking big_lock if the caller does not
@@ -61,6 +63,9 @@ void space_unclaim_frame(uint64_t pa);
 /* Point *pte at the claimed frame pa with flags (V and U included),
  * dropping the count of the frame it named before. */
 void space_install_claimed(pte_t *pte, uint64_t pa, uint64_t flags);
+/* As space_install_claimed over the COW PTE of a fault, whose mapping of
+ * the old frame and fault mark on it go in one atomic step. */
+void space_install_copy(pte_t *pte, uint64_t pa, uint64_t flags);
 
 struct space *space_create(bool pinned);
 /* Give every user frame back and free the tables and the record. Blocks. */
@@ -74,7 +79,15 @@ void space_changed(struct space *s);
 void space_changed_page(struct space *s, uint64_t va);
 
 /* The valid user leaf PTE for va, or 0 (va outside the user range too). */
-pte_t *space_pte(struct space *s, uint64_t va);
+static inline pte_t *space_pte(struct space *s, uint64_t va)
+{
+    if (va < COWL_USER_BASE || va >= COWL_MAXVA)
+        return 0;
+    pte_t *pte = sv39_lookup(s->root, va);
+    if (!pte || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+        return 0;
+    return pte;
+}
 /* Map npages fresh zeroed frames at va with flags (PTE_R/W/X); -1 if out of
  * frames or tables (what was mapped stays mapped). */
 int space_map_new(struct space *s, uint64_t va, uint64_t npages, uint64_t flags);

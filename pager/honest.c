@@ -10,9 +10,10 @@ void answer_kernel(struct pool *pool, struct pool_lane *lane, const struct cowl_
                    struct cowl_msg *reply)
 {
     struct pool_event ev;
+    bool traced = __atomic_load_n(&pool->trace, __ATOMIC_RELAXED);
 
-    pool_handle(pool, lane, req, reply, &ev);
-    if (__atomic_load_n(&pool->trace, __ATOMIC_RELAXED))
+    pool_handle(pool, lane, req, reply, traced ? &ev : 0);
+    if (traced)
         pool_event_print(&ev, printf);
 }
 

@@ -529,27 +529,33 @@ static uint32_t do_fault(struct pool *p, struct pool_lane *lane, const struct pg
 /* ---- Dispatch. ---- */
 
 /* The record of a request before it is answered. */
-static void event_start(struct pool_event *ev, const union pg_msg *in)
+/* The record of a request and its answer, for the trace. */
+static void event_note(struct pool_event *ev, const union pg_msg *in, const union pg_msg *out,
+                       uint64_t count)
 {
-    *ev = (struct pool_event){.label = in->h.label};
+    *ev = (struct pool_event){.label = in->h.label, .result = out->reply.label};
     if (in->h.label == PG_FAULT) {
         ev->space = in->fault.space;
         ev->va = in->fault.va;
         ev->pc = in->fault.pc;
         ev->frame = in->fault.frame;
-    } else {
-        ev->space = in->batch.space;
-        ev->count = in->batch.count;
-        ev->frame = in->batch.first;
+        ev->count = count;
+        ev->new_frame = ev->result == PG_COPY ? out->reply.frame : 0;
+        return;
     }
+    ev->space = in->batch.space;
+    ev->count = in->batch.count;
+    ev->frame = in->batch.first;
+    ev->free = (uint32_t)out->reply.free;
+    ev->mismatches = in->h.label == PG_AUDIT ? out->reply.mismatches : 0;
 }
 
 static uint32_t dispatch(struct pool *p, struct pool_lane *lane, const union pg_msg *in,
-                         union pg_msg *out, struct pool_event *ev)
+                         union pg_msg *out, uint64_t *count)
 {
     switch (in->h.label) {
     case PG_FAULT:
-        return do_fault(p, lane, &in->fault, &out->reply, &ev->count);
+        return do_fault(p, lane, &in->fault, &out->reply, count);
     case PG_ALLOC:
     case PG_SHARE:
     case PG_RELEASE:
@@ -571,22 +577,20 @@ void pool_handle(struct pool *p, struct pool_lane *lane, const struct cowl_msg *
                  struct cowl_msg *reply, struct pool_event *ev)
 {
     union pg_msg in = {.raw = *req}, out = {.raw = {{0}}};
+    uint64_t count = 0;
 
-    event_start(ev, &in);
-    out.reply.label = dispatch(p, lane, &in, &out, ev);
+    out.reply.label = dispatch(p, lane, &in, &out, &count);
     out.reply.seq = in.h.seq;
     /* For the kernel's trace: the count a fault saw, the pool after a batch. */
-    if (ev->label == PG_FAULT)
-        out.fault_reply.count = ev->count;
-    else if (ev->label >= PG_ALLOC && ev->label <= PG_RELEASE) {
+    if (in.h.label == PG_FAULT)
+        out.fault_reply.count = count;
+    else if (in.h.label >= PG_ALLOC && in.h.label <= PG_RELEASE)
         pool_figures(p, &out.reply);
-        ev->free = (uint32_t)out.reply.free;
-    }
-    ev->result = out.reply.label;
-    ev->new_frame = ev->label == PG_FAULT && ev->result == PG_COPY ? out.reply.frame : 0;
-    ev->mismatches = ev->label == PG_AUDIT ? out.reply.mismatches : 0;
+    if (ev)
+        event_note(ev, &in, &out, count);
     *reply = out.raw;
 }
+
 void pool_event_print(const struct pool_event *ev, void (*print)(const char *fmt, ...))
 {
     static const char *const batch_names[] = {

@@ -94,7 +94,8 @@ bool pool_init(struct pool *p, uint64_t base_pfn, uint32_t nframes, uint32_t res
  * which no other thread uses meanwhile. A batch request names its buffer in
  * pg_batch_msg.buffer (an index >= nlanes is refused); the caller keeps that
  * buffer stable for the call. Always fills *reply, echoing the request's
- * seq, and *ev; never corrupts the pool on bad input (it answers PG_FAIL, or
+ * seq, and *ev unless ev is 0 (the record is for the trace alone, and a
+ * fault does not pay for it untraced); never corrupts the pool on bad input (it answers PG_FAIL, or
  * PG_KILL for a fault). Safe to run on several lanes at once.
  */
 void pool_handle(struct pool *p, struct pool_lane *lane, const struct cowl_msg *req,

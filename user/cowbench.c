@@ -51,6 +51,7 @@
 #define KILL_RESERVE   8    /* frames left free: fewer than KILL_PAGES */
 #define KILL_CHUNK     1024 /* pages per sbrk while emptying the pool */
 #define IPC_WORDS_SENT 5
+#define PROF_SAMPLES   8 /* samples of each figure in the prof group */
 
 static int icount; /* 1: rdcycle counts instructions */
 static int quick;  /* 1: small counts for CI and a first look */
@@ -806,10 +807,22 @@ static int group_disturb(void)
     return ok ? 0 : 1;
 }
 
+/* A few samples of the hot figures, for `./cowl profile` to single-step. */
+static void group_prof(void)
+{
+    bench_nullcall(PROF_SAMPLES);
+    bench_ipc(PROF_SAMPLES);
+    bench_stores("cow_copy_fault", PROF_SAMPLES, 1);
+    bench_stores("cow_reuse_fault", PROF_SAMPLES, 0);
+    fork_point(64, 3);
+}
+
 static void run_group(const char *g, int harts)
 {
     if (!strcmp(g, "lat"))
         group_lat();
+    else if (!strcmp(g, "prof"))
+        group_prof();
     else if (!strcmp(g, "fork"))
         group_fork();
     else if (!strcmp(g, "share"))

@@ -50,6 +50,20 @@ static inline unsigned sv39_index(uint64_t va, int level)
     return (va >> (12 + 9 * level)) & 0x1ff;
 }
 
+/* The level-0 PTE for va under root, or 0 if a table on the way is missing
+ * or a superpage covers va: sv39_walk without allocation, inline for the
+ * fault path. Requires va below the Sv39 limit. */
+static inline pte_t *sv39_lookup(const pte_t *root, uint64_t va)
+{
+    pte_t e = root[sv39_index(va, 2)];
+    if ((e & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
+        return 0;
+    e = ((const pte_t *)pte_pa(e))[sv39_index(va, 1)];
+    if ((e & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
+        return 0;
+    return &((pte_t *)pte_pa(e))[sv39_index(va, 0)];
+}
+
 /* Returns a zeroed page-table page (its physical address) or 0. */
 typedef uint64_t (*sv39_alloc_fn)(void *ctx);
 
