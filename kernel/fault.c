@@ -32,15 +32,19 @@
  */
 #include "fault.h"
 #include "cpu.h"
+#include "ipc.h"
 #include "lock.h"
 #include "page.h"
 #include "pager_client.h"
 #include "panic.h"
 #include "proc.h"
+#include "sched.h"
 #include "space.h"
 #include "string.h"
 #include "thread.h"
 #include "trace.h"
+#include "trap.h"
+#include "arch/riscv/cause.h"
 
 /* Why the decision rep for request req may not be applied to *pte, or 0.
  * A copy's target is claimed here (space_claim_frame, after any fault
@@ -75,7 +79,7 @@ static const char *check_decision(const struct pg_fault_msg *req, const struct p
  * the frame counts are atomic (space.h). The old frame stays marked (this
  * fault is outstanding on it) until a copy out of it is installed, so no
  * one reuses or claims it meanwhile. */
-static int fault_apply(struct thread *t, pte_t *pte)
+__attribute__((always_inline)) static inline int fault_apply(struct thread *t, pte_t *pte)
 {
     const struct pg_fault_msg *req = &t->kreq.fault;
     struct pg_reply_msg *rep = &t->kreply.reply;
@@ -100,11 +104,14 @@ static int fault_apply(struct thread *t, pte_t *pte)
     return 0;
 }
 
-int fault_store(struct thread *t, uint64_t va, uint64_t pc)
+/* The COW PTE for a store to va by t, with the request made and its frame
+ * marked; 0 if the store is not a COW fault. */
+__attribute__((always_inline)) static inline pte_t *fault_report(struct thread *t, uint64_t va,
+                                                                 uint64_t pc)
 {
     pte_t *pte = space_pte(t->proc->space, va);
     if (!pte || (*pte & PTE_W) || !(*pte & PTE_COW))
-        return -1;
+        return 0;
     trace_fault_begin(t, page_down(va), pc, pte_pa(*pte));
     t->kreq.fault = (struct pg_fault_msg){
         .label = PG_FAULT,
@@ -116,6 +123,44 @@ int fault_store(struct thread *t, uint64_t va, uint64_t pc)
         .frame = pte_pa(*pte),
     };
     space_fault_mark(pte_pa(*pte));
+    return pte;
+}
+
+int fault_store(struct thread *t, uint64_t va, uint64_t pc)
+{
+    pte_t *pte = fault_report(t, va, pc);
+    if (!pte)
+        return -1;
     pager_call(t);
     return fault_apply(t, pte);
+}
+
+/* A user store's fault, answered: apply the decision, or kill; then back
+ * to user mode (or exit, if killed meanwhile). */
+__attribute__((noreturn, always_inline)) static inline void fault_finish(struct thread *t)
+{
+    if (fault_apply(t, t->fault_pte) < 0) {
+        spin_lock(&big_lock);
+        proc_fault_kill(t->proc, EXC_STORE_PAGE_FAULT, t->kreq.fault.pc, t->fault_addr);
+    }
+    trap_return();
+}
+
+/* Where a fault handed off to the lane resumes, on an empty stack. */
+__attribute__((noreturn)) static void fault_resume(void)
+{
+    struct thread *t = sched_current();
+    ipc_lane_back(t);
+    fault_finish(t);
+}
+
+void fault_user_store(struct thread *t, uint64_t va, uint64_t pc)
+{
+    pte_t *pte = fault_report(t, va, pc);
+    if (!pte)
+        return;
+    t->fault_pte = pte;
+    t->fault_addr = va;
+    pager_fault_call(t, fault_resume);
+    fault_finish(t);
 }

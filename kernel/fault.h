@@ -16,5 +16,11 @@ struct thread;
  * may hold big_lock (copyout) or not (a user trap), and holds it, or not,
  * on return; t may block meanwhile, and others take the lock. */
 int fault_store(struct thread *t, uint64_t va, uint64_t pc);
+/* A user store by t, the current thread, in its trap without big_lock:
+ * returns only if it is not a COW fault (the caller kills). Otherwise the
+ * decision is applied, or t killed with a console line, and t goes back to
+ * user mode; the fault may hand the hart to the pager's lane and resume
+ * later on an empty kernel stack (pager_fault_call). */
+void fault_user_store(struct thread *t, uint64_t va, uint64_t pc);
 
 #endif

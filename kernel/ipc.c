@@ -322,11 +322,11 @@ void ipc_kernel_call(struct thread *t, struct endpoint *ep)
  * caller leaves T_RUNNING and cleared after it is back, and the caller is
  * never made T_RUNNABLE here, so nobody else acts on it.
  */
-bool ipc_lane_call(struct thread *t, struct endpoint *ep)
+struct thread *ipc_lane_take(struct thread *t, struct endpoint *ep)
 {
     struct thread *r = ep->receivers;
     if (__builtin_expect(!r || ep->senders || r->pinned != this_cpu(), 0))
-        return false; /* the lane is busy, or not this hart's: take big_lock */
+        return 0; /* the lane is busy, or not this hart's: take big_lock */
     /* Point of no return. */
     t->in_kcall = true;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -334,10 +334,7 @@ bool ipc_lane_call(struct thread *t, struct endpoint *ep)
     trace_fault_phase(t, TRACE_PHASE_SENT);
     hand_call(t, r, t->kreq.raw.w, 0);
     count_handoff();
-    sched_handoff_here(r);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    t->in_kcall = false;
-    return true;
+    return r;
 }
 
 void ipc_lane_answer(struct thread *t, struct endpoint *ep)

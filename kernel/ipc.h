@@ -52,11 +52,18 @@ struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep);
  * t->kreply and pager_call_done has seen it. Caller holds big_lock and is t. */
 void ipc_kernel_call(struct thread *t, struct endpoint *ep);
 /* The same call without big_lock, to the lane's thread waiting on ep, which
- * must be the lane of this hart and this hart's alone; false, and nothing
- * changed, when that thread is not waiting there (the caller then takes
- * big_lock and calls ipc_kernel_call). The caller holds no lock, and holds
- * none on return unless the answer came by the ordinary path. */
-bool ipc_lane_call(struct thread *t, struct endpoint *ep);
+ * must be the lane of this hart and this hart's alone, for a caller that
+ * leaves its kernel stack rather than waiting on it (a user store's fault,
+ * fault.c): the lane, to which t's call is committed (the caller switches
+ * the hart to it), or 0 with nothing changed when it is not waiting there
+ * (the caller then takes big_lock and calls ipc_kernel_call); and, once t
+ * runs again, the end of its call. */
+struct thread *ipc_lane_take(struct thread *t, struct endpoint *ep);
+static inline void ipc_lane_back(struct thread *t)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    t->in_kcall = false;
+}
 /* The lane t (the pager's thread pinned to this hart, its lane this hart's
  * alone) answers the kernel call it owes, with the answer already in the
  * caller's kreply, and waits on ep again, without big_lock: the caller

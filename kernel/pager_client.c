@@ -109,6 +109,13 @@ void pager_call(struct thread *t)
     pager_service_call(t);
 }
 
+void pager_fault_call(struct thread *t, void (*resume)(void))
+{
+    ASSERT(t == sched_current() && !spin_held(&big_lock));
+    t->kreq.h.seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
+    pager_service_fault(t, resume);
+}
+
 void pager_call_done(struct thread *t)
 {
     struct pg_header *req = &t->kreq.h, *rep = &t->kreply.h;

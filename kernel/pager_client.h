@@ -64,6 +64,12 @@ int pager_trace(bool on);
  * it (a fault: fault.c applies the decision). The caller may hold big_lock
  * or not, and holds it again, or not, on return. */
 void pager_call(struct thread *t);
+/* pager_call for a user store's fault, t the current thread in its trap,
+ * holding no lock: when the lane of this hart can take the call at once,
+ * the hart goes to it, and t resumes at `resume` on an empty kernel stack
+ * once the answer is in (this does not return); otherwise as pager_call,
+ * without the lock on return. */
+void pager_fault_call(struct thread *t, void (*resume)(void));
 /* The answer to t's request is in t->kreply: check that it answers that
  * request (else it becomes PG_FAIL or PG_KILL) and trace it. Called once
  * per request, from the IPC reply path or from the in-kernel policy. */
@@ -80,15 +86,12 @@ uint64_t pager_refused_count(void);
  * pager's ping thread); 0 in cow=kernel. */
 struct proc *pager_proc(void);
 struct endpoint *pager_endpoint(void);
-/* Whether t is the pager's lane pinned to this hart and that lane is this
- * hart's alone, so that it may answer a kernel call without big_lock
- * (ipc_lane_answer). Always false in cow=kernel. */
-bool pager_lane_answers_here(const struct thread *t);
 
 /* Implemented by the service file meson picks (pager_ipc.c or pager_local.c);
  * the caller of pager_service_call may hold big_lock or not (pager_call). */
 /* batches: `lanes` buffers of COWL_BATCH_MAX entries, side by side. */
 void pager_service_start(uint32_t *batches, unsigned lanes);
 void pager_service_call(struct thread *t);
+void pager_service_fault(struct thread *t, void (*resume)(void));
 
 #endif

@@ -82,6 +82,7 @@ static int start_lane(struct proc *p, unsigned i, uint64_t entry, uint64_t sp, u
         return -1;
     t->proc = p;
     t->pinned = i < nlanes ? &cpus[i] : 0;
+    t->lane_cpu = i < nlanes && nlanes == ncpu ? &cpus[i] : 0;
     exec_set_entry(t, entry, sp, boot_va, i);
     t->state = T_RUNNABLE;
     return 0;
@@ -138,30 +139,33 @@ void pager_service_start(uint32_t *batches, unsigned lanes)
     file_std_open(pager->files);
 }
 
-/* A fault's call goes to the lane of this hart without big_lock when that
- * lane is this hart's alone (a lane per hart) and waits: its endpoint and
- * its thread are then touched by this hart only (docs/design.md, "The
- * hand-off without big_lock"). Otherwise, or for a caller holding the lock,
- * the call takes big_lock. Either way the caller gets back the lock state
- * it came with, whichever path the answer took. */
+/* The call under big_lock, to the lane of this hart. The caller gets back
+ * the lock state it came with, whichever path the answer took (a lane
+ * answers without the lock when it can: ipc_lane_answer). */
 void pager_service_call(struct thread *t)
 {
     bool held = spin_held(&big_lock);
-    struct endpoint *ep = lane_ep[pager_lane_here()];
-    if (held || nlanes != ncpu || !ipc_lane_call(t, ep)) {
-        if (!held)
-            spin_lock(&big_lock);
-        ipc_kernel_call(t, ep);
-    }
+    if (!held)
+        spin_lock(&big_lock);
+    ipc_kernel_call(t, lane_ep[pager_lane_here()]);
     if (!held && spin_held(&big_lock))
         spin_unlock(&big_lock);
     else if (held && !spin_held(&big_lock))
         spin_lock(&big_lock);
 }
 
-bool pager_lane_answers_here(const struct thread *t)
+/* A user store's fault goes to the lane of this hart without big_lock when
+ * that lane is this hart's alone (a lane per hart) and waits: its endpoint
+ * and its thread are then touched by this hart only (docs/design.md, "The
+ * hand-off without big_lock"). Otherwise it takes the lock. */
+void pager_service_fault(struct thread *t, void (*resume)(void))
 {
-    return t->proc == pager && nlanes == ncpu && t->pinned == this_cpu();
+    if (nlanes == ncpu) {
+        struct thread *r = ipc_lane_take(t, lane_ep[this_cpu()->index]); /* a lane per hart */
+        if (r)
+            sched_leave_for_user(resume, r);
+    }
+    pager_service_call(t);
 }
 
 struct proc *pager_proc(void)

@@ -51,6 +51,12 @@ void pager_service_call(struct thread *t)
     pager_call_done(t);
 }
 
+void pager_service_fault(struct thread *t, void (*resume)(void))
+{
+    (void)resume; /* the policy answers at once, on t's own stack */
+    pager_service_call(t);
+}
+
 struct proc *pager_proc(void)
 {
     return 0;
@@ -59,10 +65,4 @@ struct proc *pager_proc(void)
 struct endpoint *pager_endpoint(void)
 {
     return 0;
-}
-
-bool pager_lane_answers_here(const struct thread *t)
-{
-    (void)t;
-    return false;
 }

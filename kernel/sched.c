@@ -78,7 +78,7 @@ void sched_switch(void)
 }
 
 /* Make `to` this hart's running thread, in its space. */
-static void run_here(struct thread *to)
+__attribute__((always_inline)) static inline void run_here(struct thread *to)
 {
     to->state = T_RUNNING;
     this_cpu()->current = to;
@@ -98,15 +98,22 @@ void sched_handoff(struct thread *to)
     context_switch(&from->ctx, &to->ctx);
 }
 
+/* t, blocked, keeps nothing on its kernel stack: whoever resumes it enters
+ * resume on an empty stack. */
+static void park_at(struct thread *t, void (*resume)(void))
+{
+    ASSERT(t->state == T_BLOCKED);
+    t->ctx.ra = (uint64_t)resume;
+    t->ctx.sp = t->kstack_top;
+    t->ctx.s[0] = 0; /* the frame pointer: backtraces end here */
+}
+
 /* The current thread, already blocked in user IPC, keeps nothing on its
  * kernel stack: whoever resumes it enters trap_resume_user, which returns
  * to user mode with the trap frame its partner filled in. */
 static void park(struct thread *t)
 {
-    ASSERT(t->state == T_BLOCKED);
-    t->ctx.ra = (uint64_t)trap_resume_user;
-    t->ctx.sp = t->kstack_top;
-    t->ctx.s[0] = 0; /* the frame pointer: backtraces end here */
+    park_at(t, trap_resume_user);
 }
 
 void sched_block_user(struct thread *to)
@@ -122,18 +129,20 @@ void sched_block_user(struct thread *to)
     context_jump(&this_cpu()->sched);
 }
 
-void sched_handoff_here(struct thread *to)
-{
-    struct thread *from = sched_current();
-    run_here(to);
-    context_switch(&from->ctx, &to->ctx);
-}
-
 void sched_resume_here(struct thread *to)
 {
     park(sched_current());
     run_here(to);
     context_jump(&to->ctx);
+}
+
+void sched_leave_for_user(void (*resume)(void), struct thread *to)
+{
+    park_at(sched_current(), resume);
+    run_here(to);
+    to->tf.kernel_tp = (uint64_t)this_cpu();
+    arch_prepare_user_return();
+    trap_return_user(&to->tf);
 }
 
 void sched_pass_to_user(struct thread *to)

@@ -27,13 +27,15 @@ __attribute__((noreturn)) void sched_block_user(struct thread *to);
  * running thread in its space, and the caller returns to trap.S, which
  * loads to's registers. Caller holds big_lock. */
 void sched_pass_to_user(struct thread *to);
-/* The lane hand-off without big_lock (ipc_lane_call, ipc_lane_answer), on
- * threads only this hart touches: switch from the current thread, whose
- * state is set, to `to` and come back when someone switches here again /
- * park the current thread (blocked in user IPC) and resume `to`'s kernel
- * continuation. */
-void sched_handoff_here(struct thread *to);
+/* The lane's answer without big_lock (ipc_lane_answer), on threads only
+ * this hart touches: park the current thread (blocked in user IPC) and
+ * resume `to`'s kernel continuation. */
 __attribute__((noreturn)) void sched_resume_here(struct thread *to);
+/* A fault's hand-off to the lane of this hart (the same conditions): the
+ * current thread (state set) gives up its kernel stack and resumes at
+ * `resume` on an empty one, and `to`, blocked in user IPC, runs on this
+ * hart in user mode from its frame at once. */
+__attribute__((noreturn)) void sched_leave_for_user(void (*resume)(void), struct thread *to);
 /* Whether t may run on this hart (not pinned to another). */
 static inline bool sched_runs_here(const struct thread *t)
 {

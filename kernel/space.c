@@ -118,17 +118,21 @@ void space_fault_mark(uint64_t pa)
     ASSERT(old < UINT32_MAX - WORD_FAULT);
 }
 
+static __attribute__((noinline, cold)) void wake_frame(uint64_t i)
+{
+    bool held = spin_held(&big_lock);
+    if (!held)
+        spin_lock(&big_lock);
+    sched_wakeup(&frame_words[i]);
+    if (!held)
+        spin_unlock(&big_lock);
+}
+
 /* Wake the threads settling on frame i if any wait: after a fault mark went. */
 static inline void wake_settlers(uint64_t i)
 {
-    if (__builtin_expect(__atomic_load_n(&settling, __ATOMIC_SEQ_CST) != 0, 0)) {
-        bool held = spin_held(&big_lock);
-        if (!held)
-            spin_lock(&big_lock);
-        sched_wakeup(&frame_words[i]);
-        if (!held)
-            spin_unlock(&big_lock);
-    }
+    if (__builtin_expect(__atomic_load_n(&settling, __ATOMIC_SEQ_CST) != 0, 0))
+        wake_frame(i);
 }
 
 void space_fault_unmark(uint64_t pa)
@@ -140,6 +144,12 @@ void space_fault_unmark(uint64_t pa)
     wake_settlers(i);
 }
 
+static __attribute__((noinline, cold)) bool reuse_settled(uint64_t pa)
+{
+    space_frame_settle(pa);
+    return (word_of(pa) & WORD_MAPS) == 1;
+}
+
 bool space_fault_reuse(uint64_t pa)
 {
     uint64_t i = map_index(pa);
@@ -148,10 +158,8 @@ bool space_fault_reuse(uint64_t pa)
     ASSERT(now >= WORD_FAULT);
     now -= WORD_FAULT;
     wake_settlers(i);
-    if (__builtin_expect(now >= WORD_FAULT, 0)) {
-        space_frame_settle(pa);
-        now = word_of(pa);
-    }
+    if (__builtin_expect(now >= WORD_FAULT, 0))
+        return reuse_settled(pa);
     return (now & WORD_MAPS) == 1;
 }
 

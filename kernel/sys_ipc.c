@@ -66,7 +66,7 @@ int64_t sys_reply_recv(struct trapframe *tf)
 void sys_ipc_lane_answer(struct thread *t, struct trapframe *tf)
 {
     uint64_t h = tf_arg(tf, 0);
-    if (h < NHANDLE && t->proc->handles[h] && pager_lane_answers_here(t))
+    if (h < NHANDLE && t->proc->handles[h])
         ipc_lane_answer(t, t->proc->handles[h]);
 }
 

@@ -27,9 +27,9 @@ COWL_SYSCALLS(X)
  * now runs on this hart in t's place, or 0 if this call takes the ordinary
  * path (nothing changed). Caller holds big_lock and is t. */
 struct thread *sys_ipc_fast(struct thread *t, struct trapframe *tf);
-/* Before big_lock, for reply_recv by a thread t of the pager: if t is the
- * lane of this hart answering a kernel call, the answer without big_lock
- * (ipc_lane_answer). Returns only if it could not. */
+/* Before big_lock, for reply_recv by t, the pager's lane of this hart
+ * alone (t->lane_cpu): if it answers a kernel call, the answer without
+ * big_lock (ipc_lane_answer). Returns only if it could not. */
 void sys_ipc_lane_answer(struct thread *t, struct trapframe *tf);
 
 #endif

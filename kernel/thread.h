@@ -96,6 +96,7 @@ struct thread {
     uint64_t kstack_top; /* its kernel stack grows down from here (kstack.h) */
     struct proc *proc;
     struct cpu *pinned;   /* the one hart that may run it (pin()); 0: any hart */
+    struct cpu *lane_cpu; /* a pager lane that hart's alone: it answers there without big_lock */
     uint64_t preemptions; /* sched_yield calls: benchstat() tells benchmarks */
     /* IPC, all under big_lock. */
     enum ipc_op ipc_op;
@@ -107,6 +108,8 @@ struct thread {
     uint8_t batch_held;      /* 1 + the batch buffer it holds (pager_client.c), 0 if none */
     union pg_msg kreq;       /* that call's request */
     union pg_msg kreply;     /* and the pager's reply */
+    uint64_t *fault_pte;     /* a user store's fault: the PTE it found (fault.c) */
+    uint64_t fault_addr;     /* and the address it stored to */
 
     /* The fault being traced (trace.c), from its trap until the thread is
      * back in user mode; trace.h.type 0 when there is none. */

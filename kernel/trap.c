@@ -9,9 +9,11 @@
  *   -> trap.S restores what it saved, releases big_lock, sret
  *
  *   user mode --trap--> user_trap (every register saved)
- *       store page fault -> fault_store (COW: the pager decides), which
- *                           takes big_lock only for the hand-off; not COW
- *                           (or the decision is to kill): as below
+ *       store page fault -> fault_user_store (COW: the pager decides;
+ *                           the hart may go to the pager's lane and the
+ *                           thread resume on an empty stack), which takes
+ *                           big_lock only for the hand-off and a kill; not
+ *                           COW: as below
  *       then take big_lock:
  *       timer interrupt  -> tick, yield
  *       external         -> PLIC (console input)
@@ -39,7 +41,6 @@
 #include "arch/riscv/arch.h"
 
 void trap_vector(void);
-void trap_return_user(struct trapframe *tf) __attribute__((noreturn));
 void user_trap(struct trapframe *tf) __attribute__((noreturn));
 
 /* Registers saved by trap.S on a kernel-mode trap (see KF_SIZE). */
@@ -141,8 +142,8 @@ void user_trap(struct trapframe *tf)
     /* A COW store takes big_lock only for its hand-off (fault.c); traced,
      * the whole trap runs under it, as the trace rings want. */
     bool traced = trace_on;
-    if (scause == EXC_STORE_PAGE_FAULT && !traced && fault_store(t, stval, tf->sepc) == 0)
-        trap_return();
+    if (scause == EXC_STORE_PAGE_FAULT && !traced)
+        fault_user_store(t, stval, tf->sepc); /* returns only if not COW */
     spin_lock(&big_lock);
     if (arch_cause_is_interrupt(scause)) {
         if (device_intr(scause))
@@ -160,7 +161,8 @@ void user_trap(struct trapframe *tf)
  * still held: trap.S releases it once it is done with this kernel stack. */
 struct trapframe *syscall_entry(struct trapframe *tf)
 {
-    if (__builtin_expect(tf_syscall(tf) == SYSCALL_reply_recv, 0) && sched_current()->proc->pager)
+    if (__builtin_expect(tf_syscall(tf) == SYSCALL_reply_recv, 0) &&
+        sched_current()->lane_cpu == this_cpu())
         sys_ipc_lane_answer(sched_current(), tf); /* returns only if it could not answer */
     spin_lock(&big_lock);
     struct thread *t = sched_current();

@@ -15,6 +15,9 @@ __attribute__((noreturn)) void trap_return(void);
  * in user IPC, or whose frame exec replaced, resumes. Caller holds
  * big_lock. */
 __attribute__((noreturn)) void trap_resume_user(void);
+/* trap.S: load the user registers from tf and sret. The caller has set
+ * sstatus (arch_prepare_user_return) and tf's kernel_sp and kernel_tp. */
+__attribute__((noreturn)) void trap_return_user(struct trapframe *tf);
 /* A new thread's first kernel context starts here and goes to user mode. */
 void trap_thread_start(void);
 
