@@ -49,8 +49,6 @@ static uint32_t *frame_words; /* per pool frame: mappings | faults outstanding <
 static uint64_t maps_frames;
 static uint32_t settling; /* threads waiting in space_frame_settle */
 static uint32_t next_gen = 1;
-/* Per hart, per ASID: the generation last flushed there. */
-static uint32_t flushed[MAX_HARTS][NSPACE + 1];
 
 struct space *space_create(bool pinned)
 {
@@ -290,7 +288,7 @@ void space_activate(struct space *s)
         kvm_install();
         return;
     }
-    uint32_t *seen = &flushed[this_cpu()->index][s->asid];
+    uint32_t *seen = &s->seen[this_cpu()->index];
     arch_space_install(s->token);
     if (*seen != s->gen) {
         arch_tlb_flush_asid(s->asid);
@@ -301,7 +299,7 @@ void space_activate(struct space *s)
 void space_changed_page(struct space *s, uint64_t va)
 {
     s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED);
-    flushed[this_cpu()->index][s->asid] = s->gen;
+    s->seen[this_cpu()->index] = s->gen;
     arch_tlb_flush_page(va, s->asid);
 }
 
@@ -309,7 +307,7 @@ void space_changed(struct space *s)
 {
     /* Atomic as fault.c's space_changed_page takes one without big_lock. */
     s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED);
-    flushed[this_cpu()->index][s->asid] = s->gen;
+    s->seen[this_cpu()->index] = s->gen;
     arch_tlb_flush_asid(s->asid);
 }
 

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/riscv/asm.h"
 #include "arch/riscv/sv39.h"
 #include "cowl/abi.h"
 
@@ -22,11 +23,12 @@
 struct space {
     pte_t *root; /* 0 when the record is free */
     uint16_t asid;
-    uint64_t token; /* arch_space_token(root, asid): what a switch installs */
-    uint32_t gen;   /* TLB generation, from a global counter */
-    uint64_t heap;  /* start of the heap: end of the loaded image */
-    uint64_t brk;   /* current break (sbrk) */
-    bool pinned;    /* the pager's: frames carved at boot, never COW */
+    uint64_t token;           /* arch_space_token(root, asid): what a switch installs */
+    uint32_t gen;             /* TLB generation, from a global counter */
+    uint32_t seen[MAX_HARTS]; /* per hart: the generation it last flushed (0: none) */
+    uint64_t heap;            /* start of the heap: end of the loaded image */
+    uint64_t brk;             /* current break (sbrk) */
+    bool pinned;              /* the pager's: frames carved at boot, never COW */
 };
 
 #define PTE_USER_RW (PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D)
