@@ -1,11 +1,14 @@
 /*
  * Byte-wise memory and string routines; copies of whole pages use memcpy,
- * which moves eight bytes at a time when both ends are aligned.
+ * which moves eight bytes at a time when both ends are aligned. memset,
+ * memcpy and memmove are `used`: the compiler emits calls to them on its
+ * own, and under link-time optimization it does so after the linker has
+ * decided what it keeps.
  */
 #include <stdint.h>
 #include "string.h"
 
-void *memset(void *dst, int c, size_t n)
+__attribute__((used)) void *memset(void *dst, int c, size_t n)
 {
     unsigned char *d = dst;
     if (!((uintptr_t)d & 7) && !(n & 7)) {
@@ -19,7 +22,7 @@ void *memset(void *dst, int c, size_t n)
     return dst;
 }
 
-void *memcpy(void *dst, const void *src, size_t n)
+__attribute__((used)) void *memcpy(void *dst, const void *src, size_t n)
 {
     if (!(((uintptr_t)dst | (uintptr_t)src | n) & 7)) {
         uint64_t *d = dst;
@@ -53,7 +56,7 @@ void page_copy(void *dst, const void *src)
     }
 }
 
-void *memmove(void *dst, const void *src, size_t n)
+__attribute__((used)) void *memmove(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;

@@ -170,17 +170,17 @@ struct trapframe *syscall_entry(struct trapframe *tf)
     uint64_t n = tf_syscall(tf);
     if (n == SYSCALL_nullcall) {
         /* The bare cost of a system call: the thread stays on this hart
-         * (tf->kernel_tp holds), and a kill takes it at its next trap. */
+         * (tf->kernel_tp holds), and a kill takes it at its next trap.
+         * sstatus is still as the trap from user mode left it (SPP clear,
+         * SPIE set), as it is after an IPC fast-path hand-off: neither
+         * leaves the trap (nothing sleeps, nothing takes an interrupt). */
         tf_set_result(tf, 0);
-        arch_prepare_user_return();
         return tf;
     }
     if (n == SYSCALL_call || n == SYSCALL_reply_recv) {
         struct thread *next = sys_ipc_fast(t, tf);
-        if (__builtin_expect(next != 0, 1)) {
-            arch_prepare_user_return();
+        if (__builtin_expect(next != 0, 1))
             return &next->tf;
-        }
     }
     syscall_dispatch(tf);
     if (__builtin_expect(t->proc->killed, 0))

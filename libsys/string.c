@@ -3,11 +3,13 @@
  * the compiler emits calls to memset, memcpy and memmove on its own (struct
  * copies, zeroing), so these must exist even in programs that never name them.
  * libsys is built with -fno-tree-loop-distribute-patterns so that these loops
- * are not themselves turned back into calls to memset or memcpy.
+ * are not themselves turned back into calls to memset or memcpy. They are
+ * `used`: under link-time optimization the calls the compiler emits are
+ * made after the linker has decided what it keeps.
  */
 #include <user.h>
 
-void *memset(void *dst, int c, uint n)
+__attribute__((used)) void *memset(void *dst, int c, uint n)
 {
     uchar *d = dst;
 
@@ -16,7 +18,7 @@ void *memset(void *dst, int c, uint n)
     return dst;
 }
 
-void *memmove(void *dst, const void *src, int n)
+__attribute__((used)) void *memmove(void *dst, const void *src, int n)
 {
     uchar *d = dst;
     const uchar *s = src;
@@ -36,7 +38,7 @@ void *memmove(void *dst, const void *src, int n)
     return dst;
 }
 
-void *memcpy(void *dst, const void *src, uint n)
+__attribute__((used)) void *memcpy(void *dst, const void *src, uint n)
 {
     uchar *d = dst;
     const uchar *s = src;
