@@ -145,7 +145,8 @@ void sched_leave_for_user(void (*resume)(void), struct thread *to)
     trap_return_user(&to->tf);
 }
 
-void sched_pass_to_user(struct thread *to)
+/* Inlined into the IPC fast paths (link-time optimization). */
+__attribute__((always_inline)) inline void sched_pass_to_user(struct thread *to)
 {
     ASSERT(spin_held(&big_lock)); /* and may_run_here(to): the fast paths' guard */
     park(sched_current());

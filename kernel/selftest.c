@@ -75,11 +75,15 @@ static void test_boot(void)
 /* An address nothing maps, hidden from the compiler's bounds analysis. */
 static volatile uint64_t *volatile fault_target = (volatile uint64_t *)8;
 
-/* Not inlined, so that the backtrace names it. */
-__attribute__((noinline)) static void selftest_fault_store(volatile uint64_t *where)
+/* Not inlined, so that the backtrace names it. It does not return, so its
+ * frame is still set up when the store runs (the compiler may otherwise
+ * schedule the store after the epilogue, and the backtrace would start in
+ * the caller's caller). */
+__attribute__((noinline, noreturn)) static void selftest_fault_store(volatile uint64_t *where)
 {
     printk("selftest: storing to %p\n", (void *)where);
     *where = 42;
+    panic("selftest: the store to %p did not fault", (void *)where);
 }
 
 /* Recursion the compiler can neither bound nor turn into a loop. */

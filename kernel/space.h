@@ -81,7 +81,7 @@ void space_changed(struct space *s);
 void space_changed_page(struct space *s, uint64_t va);
 
 /* The valid user leaf PTE for va, or 0 (va outside the user range too). */
-static inline pte_t *space_pte(struct space *s, uint64_t va)
+__attribute__((always_inline)) static inline pte_t *space_pte(struct space *s, uint64_t va)
 {
     if (va < COWL_USER_BASE || va >= COWL_MAXVA)
         return 0;

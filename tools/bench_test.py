@@ -230,10 +230,10 @@ class QuickRun(unittest.TestCase):
             for key in ("lock_wait", "lock_wait_long"):
                 self.assertTrue(0 <= f[key]["min"] <= f[key]["max"] <= 1, f)
             self.assertLessEqual(f["lock_wait_long"]["max"], f["lock_wait"]["max"])
-        # One hart cannot find big_lock taken; two faulting harts do.
+        # One hart cannot find big_lock taken. Two faulting harts need not
+        # either (the fault path takes no lock); that the counter counts is
+        # checked where two harts do contend (cowbench disturb).
         self.assertEqual(max(f["lock_wait"]["max"] for (h, _), f in tput.items() if h == 1), 0)
-        self.assertGreater(max(f["lock_wait"]["max"] for (h, w), f in tput.items()
-                               if h == 2 and w >= 2), 0)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ static inline unsigned sv39_index(uint64_t va, int level)
 /* The level-0 PTE for va under root, or 0 if a table on the way is missing
  * or a superpage covers va: sv39_walk without allocation, inline for the
  * fault path. Requires va below the Sv39 limit. */
-static inline pte_t *sv39_lookup(const pte_t *root, uint64_t va)
+__attribute__((always_inline)) static inline pte_t *sv39_lookup(const pte_t *root, uint64_t va)
 {
     pte_t e = root[sv39_index(va, 2)];
     if ((e & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
