@@ -84,22 +84,44 @@ static inline uint64_t map_index(uint64_t pa)
     return pa >= user_pool_base && i < maps_frames ? i : maps_frames;
 }
 
-static inline void map_ref(uint64_t pa)
+/* The frame words and the pool's bounds, read once for a loop over many
+ * frames (fork, exit): the compiler reloads globals around every atomic. */
+struct frame_map {
+    uint32_t *words;
+    uint64_t base, n;
+};
+
+static inline struct frame_map frame_map(void)
 {
-    uint64_t i = map_index(pa);
-    if (i < maps_frames) {
-        uint32_t old = __atomic_fetch_add(&frame_words[i], 1, __ATOMIC_RELAXED);
+    return (struct frame_map){frame_words, user_pool_base, maps_frames};
+}
+
+static inline void map_ref_in(struct frame_map m, uint64_t pa)
+{
+    uint64_t i = (pa - m.base) / PAGE_SIZE; /* below the pool, it wraps past n */
+    if (i < m.n) {
+        uint32_t old = __atomic_fetch_add(&m.words[i], 1, __ATOMIC_RELAXED);
         ASSERT((old & WORD_MAPS) < MAPS_MAX);
     }
 }
 
-static inline void map_unref(uint64_t pa)
+static inline void map_unref_in(struct frame_map m, uint64_t pa)
 {
-    uint64_t i = map_index(pa);
-    if (i < maps_frames) {
-        uint32_t old = __atomic_fetch_sub(&frame_words[i], 1, __ATOMIC_RELEASE);
+    uint64_t i = (pa - m.base) / PAGE_SIZE;
+    if (i < m.n) {
+        uint32_t old = __atomic_fetch_sub(&m.words[i], 1, __ATOMIC_RELEASE);
         ASSERT((old & WORD_MAPS) > 0);
     }
+}
+
+static inline void map_ref(uint64_t pa)
+{
+    map_ref_in(frame_map(), pa);
+}
+
+static inline void map_unref(uint64_t pa)
+{
+    map_unref_in(frame_map(), pa);
 }
 
 static inline uint32_t word_of(uint64_t pa)
@@ -255,18 +277,22 @@ static void release_table(pte_t *table, uint64_t va, void *ctx)
     (void)va;
     struct release_walk *b = ctx;
     spin_yield(&big_lock); /* a dying space: only its own thread touches it */
+    struct frame_map m = frame_map();
+    uint32_t *batch = b->batch;
+    uint64_t n = b->n; /* b->n, kept in a register (see frame_map) */
     for (unsigned i = 0; i < SV39_ENTRIES; i++) {
         pte_t pte = table[i];
         if (!(pte & PTE_V))
             continue;
         table[i] = 0;
-        map_unref(pte_pa(pte));
-        b->batch[b->n++] = (uint32_t)pfn_of(pte_pa(pte));
-        if (b->n == COWL_BATCH_MAX) {
-            pager_batch_call(PG_RELEASE, b->n, 0);
-            b->n = 0;
+        map_unref_in(m, pte_pa(pte));
+        batch[n++] = (uint32_t)pfn_of(pte_pa(pte));
+        if (n == COWL_BATCH_MAX) {
+            pager_batch_call(PG_RELEASE, n, 0);
+            n = 0;
         }
     }
+    b->n = n;
 }
 
 void space_destroy(struct space *s)
@@ -438,6 +464,9 @@ static int fork_share(pte_t *from, pte_t *to, uint64_t va, void *ctx)
 {
     struct fork_walk *w = ctx;
     spin_yield(&big_lock); /* only this thread changes the parent; no one sees the child */
+    struct frame_map m = frame_map();
+    uint32_t *batch = w->batch;
+    uint64_t n = w->n; /* w->n, kept in a register (see frame_map) */
     for (unsigned i = 0; i < SV39_ENTRIES; i++) {
         pte_t pte = from[i];
         if (!(pte & PTE_V))
@@ -445,13 +474,18 @@ static int fork_share(pte_t *from, pte_t *to, uint64_t va, void *ctx)
         if (pte & PTE_W)
             from[i] = pte = (pte & ~PTE_W) | PTE_COW;
         to[i] = pte;
-        map_ref(pte_pa(pte));
-        if (w->n == 0)
+        map_ref_in(m, pte_pa(pte));
+        if (n == 0)
             w->batch_va = va + i * PAGE_SIZE;
-        w->batch[w->n++] = (uint32_t)pfn_of(pte_pa(pte));
-        if (w->n == COWL_BATCH_MAX && share_batch(w) < 0)
-            return w->error = -1;
+        batch[n++] = (uint32_t)pfn_of(pte_pa(pte));
+        if (n == COWL_BATCH_MAX) {
+            w->n = n;
+            if (share_batch(w) < 0)
+                return w->error = -1;
+            n = 0;
+        }
     }
+    w->n = n;
     return 0;
 }
 

@@ -268,51 +268,50 @@ static void shared_add(struct pool_lane *lane, int32_t d)
     store(&lane->shared_delta, lane->shared_delta + (uint32_t)d);
 }
 
-/* One more reference to idx; false, changing nothing, if its count is not
- * live or already POOL_COUNT_MAX. */
-static bool count_share(struct pool *p, struct pool_lane *lane, uint32_t idx)
+/* One more reference to the frame whose count is *count; returns the count
+ * it found, or 0, changing nothing, if that is not live or already
+ * POOL_COUNT_MAX. The batch loops name a frame by its count, hoist the
+ * pool's fields and the lane's mark (the compiler would reload them around
+ * every atomic) and sum the change to the shared figure for the batch. */
+static uint32_t count_share(uint32_t *count)
 {
-    uint32_t c = load(&p->count[idx]);
+    uint32_t c = load(count);
 
     do {
         if (!live(c) || c == POOL_COUNT_MAX)
-            return false;
-    } while (!cas(&p->count[idx], &c, c + 1));
-    if (c == 1)
-        shared_add(lane, 1);
-    return true;
+            return 0;
+    } while (!cas(count, &c, c + 1));
+    return c;
 }
 
 /* Take back a reference count_share gave on this lane. It is still in the
  * count, so the count stays >= 1: this frees nothing. */
-static void count_unshare(struct pool *p, struct pool_lane *lane, uint32_t idx)
+static void count_unshare(uint32_t *count, struct pool_lane *lane)
 {
-    if (__atomic_fetch_sub(&p->count[idx], 1, __ATOMIC_RELAXED) == 2)
+    if (__atomic_fetch_sub(count, 1, __ATOMIC_RELAXED) == 2)
         shared_add(lane, -1);
 }
 
 /* One reference fewer; a count of 1 becomes lane's FREEING mark (freed by
  * release_commit). Returns the count found: not live means refused, and
  * nothing changed. */
-static uint32_t count_release(struct pool *p, struct pool_lane *lane, uint32_t idx)
+static uint32_t count_release(uint32_t *count, uint32_t mark)
 {
-    uint32_t c = load(&p->count[idx]), mark = freeing_mark(p, lane);
+    uint32_t c = load(count);
 
     do {
         if (!live(c))
             return c;
-    } while (!cas(&p->count[idx], &c, c == 1 ? mark : c - 1));
-    if (c == 2)
-        shared_add(lane, -1);
+    } while (!cas(count, &c, c == 1 ? mark : c - 1));
     return c;
 }
 
 /* Undo the last count_release of idx on lane not yet undone. */
-static void count_unrelease(struct pool *p, struct pool_lane *lane, uint32_t idx)
+static void count_unrelease(uint32_t *count, struct pool_lane *lane, uint32_t mark)
 {
-    uint32_t c = load(&p->count[idx]), mark = freeing_mark(p, lane);
+    uint32_t c = load(count);
 
-    while (!cas(&p->count[idx], &c, c == mark ? 1 : c + 1))
+    while (!cas(count, &c, c == mark ? 1 : c + 1))
         ;
     if (c == 1)
         shared_add(lane, 1);
@@ -405,17 +404,23 @@ static uint32_t do_alloc(struct pool *p, struct pool_lane *lane, const struct pg
 static uint32_t do_share(struct pool *p, struct pool_lane *lane, const struct pg_batch_msg *m,
                          const uint32_t *batch)
 {
-    uint32_t i, idx, n = (uint32_t)m->count;
+    uint32_t i, c, n = (uint32_t)m->count, *count = p->count, nframes = p->nframes;
+    uint64_t base = p->base_pfn;
+    int32_t shared = 0;
 
     if (m->count > COWL_BATCH_MAX)
         return PG_FAIL;
-    for (i = 0; i < n; i++)
-        if (!frame_index(p, batch[i], &idx) || !count_share(p, lane, idx))
-            break;
+    for (i = 0; i < n; i++) {
+        if (batch[i] - base >= nframes || !(c = count_share(&count[batch[i] - base])))
+            break; /* below the pool, the difference wraps past nframes */
+        shared += c == 1;
+    }
+    if (shared)
+        shared_add(lane, shared);
     if (i == n)
         return PG_OK;
     while (i-- > 0)
-        count_unshare(p, lane, index_of(p, batch[i]));
+        count_unshare(&count[batch[i] - base], lane);
     return PG_FAIL;
 }
 
@@ -440,22 +445,28 @@ static void release_commit(struct pool *p, struct pool_lane *lane, const uint32_
 static uint32_t do_release(struct pool *p, struct pool_lane *lane, const struct pg_batch_msg *m,
                            const uint32_t *batch)
 {
-    uint32_t i, idx, c, marked = 0, n = (uint32_t)m->count;
+    uint32_t i, c, marked = 0, n = (uint32_t)m->count, *count = p->count, nframes = p->nframes;
+    uint32_t mark = freeing_mark(p, lane);
+    uint64_t base = p->base_pfn;
 
     if (m->count > COWL_BATCH_MAX)
         return PG_FAIL;
+    int32_t shared = 0;
     for (i = 0; i < n; i++) {
-        if (!frame_index(p, batch[i], &idx) || !live(c = count_release(p, lane, idx)))
-            break;
+        if (batch[i] - base >= nframes || !live(c = count_release(&count[batch[i] - base], mark)))
+            break; /* below the pool, the difference wraps past nframes */
         marked += c == 1;
+        shared -= c == 2;
     }
+    if (shared)
+        shared_add(lane, shared);
     if (i == n) {
         if (marked)
             release_commit(p, lane, batch, n, marked);
         return PG_OK;
     }
     while (i-- > 0)
-        count_unrelease(p, lane, index_of(p, batch[i]));
+        count_unrelease(&count[batch[i] - base], lane, mark);
     return PG_FAIL;
 }
 
