@@ -130,7 +130,8 @@ static inline uint32_t word_of(uint64_t pa)
     return i < maps_frames ? __atomic_load_n(&frame_words[i], __ATOMIC_ACQUIRE) : 0;
 }
 
-void space_fault_mark(uint64_t pa)
+/* Inlined into the fault path (link-time optimization). */
+__attribute__((always_inline)) inline void space_fault_mark(uint64_t pa)
 {
     uint64_t i = map_index(pa);
     ASSERT(i < maps_frames);

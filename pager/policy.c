@@ -590,11 +590,12 @@ static __attribute__((noinline)) void handle_fault(struct pool *p, struct pool_l
                                                    const struct cowl_msg *req,
                                                    struct cowl_msg *reply)
 {
-    union pg_msg in = {.raw = *req}, out = {.raw = {{0}}};
+    const struct pg_fault_msg *m = &((const union pg_msg *)req)->fault;
+    union pg_msg out = {.raw = {{0}}};
     uint64_t count = 0;
 
-    out.reply.label = do_fault(p, lane, &in.fault, &out.reply, &count);
-    out.reply.seq = in.h.seq;
+    out.reply.label = do_fault(p, lane, m, &out.reply, &count);
+    out.reply.seq = m->seq;
     out.fault_reply.count = count;
     *reply = out.raw;
 }
