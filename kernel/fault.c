@@ -104,14 +104,18 @@ __attribute__((always_inline)) static inline int fault_apply(struct thread *t, p
     return 0;
 }
 
-/* The COW PTE for a store to va by t, with the request made and its frame
- * marked; 0 if the store is not a COW fault. */
-__attribute__((always_inline)) static inline pte_t *fault_report(struct thread *t, uint64_t va,
-                                                                 uint64_t pc)
+/* The COW PTE for a store to va by t, or 0 if the store is not a COW fault. */
+__attribute__((always_inline)) static inline pte_t *cow_pte(struct thread *t, uint64_t va)
 {
     pte_t *pte = space_pte(t->proc->space, va);
-    if (!pte || (*pte & PTE_W) || !(*pte & PTE_COW))
-        return 0;
+    return pte && !(*pte & PTE_W) && (*pte & PTE_COW) ? pte : 0;
+}
+
+/* Make the request for t's store to va through the COW PTE *pte, and mark
+ * its frame. */
+__attribute__((always_inline)) static inline void fault_report(struct thread *t, pte_t *pte,
+                                                               uint64_t va, uint64_t pc)
+{
     trace_fault_begin(t, page_down(va), pc, pte_pa(*pte));
     t->kreq.fault = (struct pg_fault_msg){
         .label = PG_FAULT,
@@ -123,14 +127,16 @@ __attribute__((always_inline)) static inline pte_t *fault_report(struct thread *
         .frame = pte_pa(*pte),
     };
     space_fault_mark(pte_pa(*pte));
-    return pte;
 }
 
 int fault_store(struct thread *t, uint64_t va, uint64_t pc)
 {
-    pte_t *pte = fault_report(t, va, pc);
+    pte_t *pte = cow_pte(t, va);
+    if (pte && space_pte_shared(pte)) /* a copy of the table first: its PTEs become t's alone */
+        pte = space_own(t->proc->space, page_down(va), 1) < 0 ? 0 : cow_pte(t, va);
     if (!pte)
         return -1;
+    fault_report(t, pte, va, pc);
     pager_call(t);
     return fault_apply(t, pte);
 }
@@ -156,9 +162,10 @@ __attribute__((noreturn)) static void fault_resume(void)
 
 void fault_user_store(struct thread *t, uint64_t va, uint64_t pc)
 {
-    pte_t *pte = fault_report(t, va, pc);
-    if (!pte)
-        return;
+    pte_t *pte = cow_pte(t, va);
+    if (!pte || space_pte_shared(pte))
+        return; /* not COW; or its table is shared, which fault_store copies under big_lock */
+    fault_report(t, pte, va, pc);
     t->fault_pte = pte;
     t->fault_addr = va;
     pager_fault_call(t, fault_resume);

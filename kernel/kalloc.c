@@ -69,3 +69,14 @@ uint64_t kalloc_pages_in_use(void)
 {
     return (pool_end - pool_start) / PAGE - nfree;
 }
+
+uint64_t kalloc_pool_pages(void)
+{
+    return (pool_end - pool_start) / PAGE;
+}
+
+uint64_t kalloc_index(uint64_t pa)
+{
+    ASSERT(pa >= pool_start && pa < pool_end);
+    return (pa - pool_start) / PAGE;
+}

@@ -17,5 +17,9 @@ void kalloc_free(uint64_t pa);
 uint64_t kalloc_boot_run(uint64_t npages);
 /* Pages handed out and not yet freed. */
 uint64_t kalloc_pages_in_use(void);
+/* Pages in the kernel pool, and the index there of pa, a page of it: for
+ * records kept per kernel page (space.c's shared leaf tables). */
+uint64_t kalloc_pool_pages(void);
+uint64_t kalloc_index(uint64_t pa);
 
 #endif

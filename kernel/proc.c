@@ -297,6 +297,7 @@ bool proc_info(int k, struct cowl_procinfo *row)
 
 void proc_count_frames(uint64_t base_pfn, uint64_t first, uint64_t n, uint32_t *counts)
 {
+    space_census_begin();
     for (int i = 0; i < NPROC; i++)
         if (procs[i].pid && procs[i].space)
             space_count_frames(procs[i].space, base_pfn, first, n, counts);

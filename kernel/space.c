@@ -46,6 +46,12 @@ static struct space spaces[NSPACE];
 #define MAPS_MAX   WORD_MAPS /* more mappings than this would spill into the faults */
 
 static uint32_t *frame_words; /* per pool frame: mappings | faults outstanding << 16 */
+/* Per kernel-pool page that is a user leaf table: how many more level-1
+ * entries than one point at it (fork shares leaf tables; 0: private), and
+ * the census that last counted it (space_count_frames). */
+static uint32_t *table_sharers;
+static uint32_t *table_census;
+static uint32_t census_epoch;
 static uint64_t maps_frames;
 static uint32_t settling; /* threads waiting in space_frame_settle */
 static uint32_t next_gen = 1;
@@ -73,8 +79,22 @@ void space_init(void)
     maps_frames = (user_pool_end - user_pool_base) / PAGE_SIZE;
     uint64_t bytes = maps_frames * sizeof(*frame_words);
     frame_words = (uint32_t *)kalloc_boot_run(page_count(bytes));
-    if (!frame_words)
+    uint64_t tables = kalloc_pool_pages();
+    table_sharers = (uint32_t *)kalloc_boot_run(page_count(tables * sizeof(*table_sharers)));
+    table_census = (uint32_t *)kalloc_boot_run(page_count(tables * sizeof(*table_census)));
+    if (!frame_words || !table_sharers || !table_census)
         panic("space: no room for the frame mapping counts");
+}
+
+static inline uint32_t *sharers_of(const pte_t *table)
+{
+    return &table_sharers[kalloc_index((uint64_t)table)];
+}
+
+bool space_pte_shared(const pte_t *pte)
+{
+    const pte_t *table = (const pte_t *)((uint64_t)pte & ~(PAGE_SIZE - 1));
+    return __atomic_load_n(sharers_of(table), __ATOMIC_ACQUIRE) != 0;
 }
 
 /* The index of pool frame pa in frame_words[], or maps_frames if pa is no pool frame. */
@@ -272,12 +292,9 @@ struct release_walk {
     uint64_t n;
 };
 
-/* Give back one leaf table's frames, in batches. */
-static void release_table(pte_t *table, uint64_t va, void *ctx)
+/* Give back the frames of the leaf table, in batches. */
+static void release_frames(pte_t *table, struct release_walk *b)
 {
-    (void)va;
-    struct release_walk *b = ctx;
-    spin_yield(&big_lock); /* a dying space: only its own thread touches it */
     struct frame_map m = frame_map();
     uint32_t *batch = b->batch;
     uint64_t n = b->n; /* b->n, kept in a register (see frame_map) */
@@ -294,6 +311,23 @@ static void release_table(pte_t *table, uint64_t va, void *ctx)
         }
     }
     b->n = n;
+}
+
+/* A dying space's leaf table: one sharer less if others share it (the
+ * entry is cleared, so the table is not freed here), else its frames go
+ * back. */
+static void release_table(pte_t *slot, uint64_t va, void *ctx)
+{
+    (void)va;
+    spin_yield(&big_lock); /* a dying space: only its own thread touches it */
+    pte_t *table = (pte_t *)pte_pa(*slot);
+    uint32_t *sharers = sharers_of(table);
+    if (*sharers) {
+        *slot = 0;
+        __atomic_fetch_sub(sharers, 1, __ATOMIC_RELEASE);
+        return;
+    }
+    release_frames(table, ctx);
 }
 
 void space_destroy(struct space *s)
@@ -337,6 +371,73 @@ void space_changed(struct space *s)
     s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED);
     s->seen[this_cpu()->index] = s->gen;
     arch_tlb_flush_asid(s->asid);
+}
+
+/* Give s a leaf table of its own in place of the shared one its level-1
+ * entry *slot points at: a copy, whose frames are counted once more (the
+ * kernel's mapping counts, and the pager's: PG_SHARE). -1, nothing
+ * changed, if there is no room for the copy or the pager refused. Blocks:
+ * the other sharers may copy or go meanwhile, and the last one to leave
+ * the old table gives its frames back and frees it. */
+static int unshare(struct space *s, pte_t *slot)
+{
+    pte_t *old = (pte_t *)pte_pa(*slot), *copy = (pte_t *)kalloc_page();
+    if (!copy)
+        return -1;
+    uint32_t *batch = pager_batch_begin();
+    uint32_t *sharers = sharers_of(old);
+    if (!*sharers) { /* the others went while this waited for a buffer */
+        pager_batch_end();
+        kalloc_free((uint64_t)copy);
+        return 0;
+    }
+    struct frame_map m = frame_map();
+    uint64_t n = 0;
+    for (unsigned i = 0; i < SV39_ENTRIES; i++) {
+        pte_t pte = old[i];
+        if (!(pte & PTE_V))
+            continue;
+        copy[i] = pte;
+        map_ref_in(m, pte_pa(pte));
+        batch[n++] = (uint32_t)pfn_of(pte_pa(pte));
+    }
+    if (n && pager_batch_call(PG_SHARE, n, 0) != PG_OK) {
+        for (unsigned i = 0; i < SV39_ENTRIES; i++)
+            if (copy[i] & PTE_V)
+                map_unref_in(m, pte_pa(copy[i]));
+        pager_batch_end();
+        kalloc_free((uint64_t)copy);
+        pager_refused("cowl: the pager refused PG_SHARE of %lu frames for a table's copy\n", n);
+        return -1;
+    }
+    *slot = pte_make((uint64_t)copy, PTE_V);
+    if (*sharers) {
+        __atomic_fetch_sub(sharers, 1, __ATOMIC_RELEASE);
+    } else { /* the others went meanwhile: nobody points at the old table */
+        struct release_walk b = {batch, 0};
+        release_frames(old, &b);
+        if (b.n)
+            pager_batch_call(PG_RELEASE, b.n, 0);
+        kalloc_free((uint64_t)old);
+    }
+    pager_batch_end();
+    space_changed(s); /* a level-1 entry changed: forget the walks through it */
+    return 0;
+}
+
+int space_own(struct space *s, uint64_t va, uint64_t npages)
+{
+    uint64_t end = va + npages * PAGE_SIZE;
+    for (va = va & ~(SV39_MEGA - 1); va < end && va < COWL_MAXVA; va += SV39_MEGA) {
+        pte_t top = s->root[sv39_index(va, 2)];
+        if ((top & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
+            continue;
+        pte_t *slot = &((pte_t *)pte_pa(top))[sv39_index(va, 1)];
+        if ((*slot & (PTE_V | PTE_LEAF_MASK)) == PTE_V && *sharers_of((pte_t *)pte_pa(*slot)) &&
+            unshare(s, slot) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int map_frame(struct space *s, uint64_t va, uint64_t pa, uint64_t flags)
@@ -401,6 +502,8 @@ int space_map_new(struct space *s, uint64_t va, uint64_t npages, uint64_t flags)
                 return -1;
         return 0;
     }
+    if (space_own(s, va, npages) < 0)
+        return -1;
     uint32_t *batch = pager_batch_begin();
     int r = 0;
     while (npages && r == 0) {
@@ -418,11 +521,12 @@ int space_map_new(struct space *s, uint64_t va, uint64_t npages, uint64_t flags)
 
 void space_unmap(struct space *s, uint64_t va, uint64_t npages)
 {
+    space_own(s, va, npages); /* a table it could not copy stays mapped, and goes with s */
     uint32_t *batch = pager_batch_begin();
     uint64_t n = 0;
     for (uint64_t i = 0; i < npages; i++) {
         pte_t *pte = space_pte(s, va + i * PAGE_SIZE);
-        if (!pte)
+        if (!pte || space_pte_shared(pte))
             continue;
         batch[n++] = (uint32_t)pfn_of(pte_pa(*pte));
         map_unref(pte_pa(*pte));
@@ -441,64 +545,30 @@ void space_unmap(struct space *s, uint64_t va, uint64_t npages)
 struct fork_walk {
     struct space *child;
     uint32_t *batch;
-    uint64_t n;        /* entries in batch */
-    uint64_t used;     /* cow=eager: allocated frames consumed */
-    uint64_t batch_va; /* va of the batch's first entry: the child's PTEs from
-                          here on are not counted by the pager yet */
+    uint64_t n;    /* cow=eager: frames allocated in batch */
+    uint64_t used; /* cow=eager: allocated frames consumed */
     int error;
 };
 
-/* Send the batch of shared frames; -1 if the pager refused it. */
-static int share_batch(struct fork_walk *w)
-{
-    if (pager_batch_call(PG_SHARE, w->n, 0) != PG_OK) {
-        pager_refused("cowl: the pager refused PG_SHARE of %lu frames; fork fails\n", w->n);
-        return -1;
-    }
-    w->n = 0;
-    return 0;
-}
-
-/* Share one leaf table's pages: writable ones become read-only and COW in
- * both spaces; the frame numbers go to the pager in batches. */
+/* Share one leaf table with the child (On-demand-fork): the child's level-1
+ * entry points at the parent's table, which counts one sharer more. A table
+ * the parent alone had becomes read-only first: its writable pages turn
+ * COW. The frames' counts do not change: they count PTEs, and no PTE is
+ * made; the first store into a shared table gives its space a copy of the
+ * table (space_own), which counts them once more. */
 static int fork_share(pte_t *from, pte_t *to, uint64_t va, void *ctx)
 {
-    struct fork_walk *w = ctx;
+    (void)va;
+    (void)ctx;
     spin_yield(&big_lock); /* only this thread changes the parent; no one sees the child */
-    struct frame_map m = frame_map();
-    uint32_t *batch = w->batch;
-    uint64_t n = w->n; /* w->n, kept in a register (see frame_map) */
-    for (unsigned i = 0; i < SV39_ENTRIES; i++) {
-        pte_t pte = from[i];
-        if (!(pte & PTE_V))
-            continue;
-        if (pte & PTE_W)
-            from[i] = pte = (pte & ~PTE_W) | PTE_COW;
-        to[i] = pte;
-        map_ref_in(m, pte_pa(pte));
-        if (n == 0)
-            w->batch_va = va + i * PAGE_SIZE;
-        batch[n++] = (uint32_t)pfn_of(pte_pa(pte));
-        if (n == COWL_BATCH_MAX) {
-            w->n = n;
-            if (share_batch(w) < 0)
-                return w->error = -1;
-            n = 0;
-        }
-    }
-    w->n = n;
-    return 0;
-}
-
-/* A refused share: unmap the child's PTEs the pager did not count (those at
- * and after the refused batch's first), so that destroying the child gives
- * back only what was shared. */
-static int drop_uncounted(pte_t *pte, uint64_t va, void *ctx)
-{
-    if (va >= *(uint64_t *)ctx) {
-        map_unref(pte_pa(*pte));
-        *pte = 0;
-    }
+    pte_t *table = (pte_t *)pte_pa(*from);
+    uint32_t *sharers = sharers_of(table);
+    if (*sharers == 0)
+        for (unsigned i = 0; i < SV39_ENTRIES; i++)
+            if (table[i] & PTE_W)
+                table[i] = (table[i] & ~PTE_W) | PTE_COW;
+    *to = *from;
+    __atomic_fetch_add(sharers, 1, __ATOMIC_RELEASE);
     return 0;
 }
 
@@ -525,15 +595,11 @@ static int fork_copy(pte_t *pte, uint64_t va, void *ctx)
     return 0;
 }
 
-/* Share every page of parent with w->child, copy-on-write. */
+/* Share every leaf table of parent with w->child, copy-on-write. */
 static void fork_share_all(struct space *parent, struct fork_walk *w)
 {
     w->error = sv39_clone(parent->root, w->child->root, USER_SLOT_LO, USER_SLOT_HI, kvm_alloc_table,
                           fork_share, w);
-    if (!w->error && w->n && share_batch(w) < 0)
-        w->error = -1;
-    if (w->n)
-        sv39_visit(w->child->root, USER_SLOT_LO, USER_SLOT_HI, drop_uncounted, &w->batch_va);
     space_changed(parent);
 }
 
@@ -551,12 +617,14 @@ static void fork_copy_all(struct space *parent, struct fork_walk *w)
 int space_fork(struct space *parent, struct space *child)
 {
     ASSERT(!parent->pinned);
-    struct fork_walk w = {.child = child, .batch = pager_batch_begin()};
-    if (COW_MODE == COWL_MODE_EAGER)
+    struct fork_walk w = {.child = child};
+    if (COW_MODE == COWL_MODE_EAGER) {
+        w.batch = pager_batch_begin();
         fork_copy_all(parent, &w);
-    else
+        pager_batch_end();
+    } else {
         fork_share_all(parent, &w);
-    pager_batch_end();
+    }
     child->heap = parent->heap;
     child->brk = parent->brk;
     return w.error;
@@ -582,19 +650,33 @@ struct census {
     uint32_t *counts;
 };
 
-static int census_leaf(pte_t *pte, uint64_t va, void *ctx)
+/* A leaf table's mappings, counted once however many spaces share it. */
+static void census_table(pte_t *slot, uint64_t va, void *ctx)
 {
     (void)va;
     struct census *c = ctx;
-    uint64_t i = pfn_of(pte_pa(*pte)) - c->base_pfn;
-    if (i >= c->first && i < c->first + c->n)
-        c->counts[i - c->first]++;
-    return 0;
+    pte_t *table = (pte_t *)pte_pa(*slot);
+    uint32_t *seen = &table_census[kalloc_index((uint64_t)table)];
+    if (*seen == census_epoch)
+        return;
+    *seen = census_epoch;
+    for (unsigned j = 0; j < SV39_ENTRIES; j++) {
+        if (!(table[j] & PTE_V))
+            continue;
+        uint64_t i = pfn_of(pte_pa(table[j])) - c->base_pfn;
+        if (i >= c->first && i < c->first + c->n)
+            c->counts[i - c->first]++;
+    }
+}
+
+void space_census_begin(void)
+{
+    census_epoch++;
 }
 
 void space_count_frames(struct space *s, uint64_t base_pfn, uint64_t first, uint64_t n,
                         uint32_t *counts)
 {
     struct census c = {base_pfn, first, n, counts};
-    sv39_visit(s->root, USER_SLOT_LO, USER_SLOT_HI, census_leaf, &c);
+    sv39_leaf_tables(s->root, USER_SLOT_LO, USER_SLOT_HI, census_table, &c);
 }

@@ -80,6 +80,18 @@ void space_changed(struct space *s);
  * later access a page walk. */
 void space_changed_page(struct space *s, uint64_t va);
 
+/* Leaf tables are shared at fork (On-demand-fork) until a space changes
+ * one: whether the leaf table that holds *pte is shared, read without
+ * big_lock (a table of the caller's space becomes shared only when that
+ * space forks, which its one thread is not doing); and, under big_lock,
+ * give s copies of its own of the shared leaf tables that map any of
+ * [va, va + npages) (blocks; -1 if a copy could not be made or counted). */
+bool space_pte_shared(const pte_t *pte);
+int space_own(struct space *s, uint64_t va, uint64_t npages);
+/* Before a census of every space's mappings (space_count_frames), which
+ * counts a shared leaf table once. */
+void space_census_begin(void);
+
 /* The valid user leaf PTE for va, or 0 (va outside the user range too). */
 __attribute__((always_inline)) static inline pte_t *space_pte(struct space *s, uint64_t va)
 {

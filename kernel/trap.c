@@ -143,12 +143,12 @@ void user_trap(struct trapframe *tf)
      * the whole trap runs under it, as the trace rings want. */
     bool traced = trace_on;
     if (scause == EXC_STORE_PAGE_FAULT && !traced)
-        fault_user_store(t, stval, tf->sepc); /* returns only if not COW */
+        fault_user_store(t, stval, tf->sepc); /* returns only if not COW, or its table is shared */
     spin_lock(&big_lock);
     if (arch_cause_is_interrupt(scause)) {
         if (device_intr(scause))
             sched_yield();
-    } else if (scause != EXC_STORE_PAGE_FAULT || !traced || fault_store(t, stval, tf->sepc) < 0) {
+    } else if (scause != EXC_STORE_PAGE_FAULT || fault_store(t, stval, tf->sepc) < 0) {
         proc_fault_kill(t->proc, scause, tf->sepc, stval);
     }
     trap_return();

@@ -35,9 +35,10 @@ static int count_leaf(pte_t *pte, uint64_t va, void *ctx)
     return 0;
 }
 
-static void count_in_table(pte_t *table, uint64_t va, void *ctx)
+static void count_in_table(pte_t *slot, uint64_t va, void *ctx)
 {
     (void)va;
+    pte_t *table = (pte_t *)pte_pa(*slot);
     for (int i = 0; i < 512; i++)
         *(int *)ctx += (table[i] & PTE_V) != 0;
 }
@@ -48,11 +49,14 @@ static int stop_at_second(pte_t *pte, uint64_t va, void *ctx)
     return ++*(int *)ctx == 2 ? (int)(va >> 12) : 0;
 }
 
+/* A clone that copies each leaf table (fork shares them instead). */
 static int clone_count(pte_t *from, pte_t *to, uint64_t va, void *ctx)
 {
     (void)va;
+    pte_t *copy = (pte_t *)alloc_table(0), *table = (pte_t *)pte_pa(*from);
     for (int i = 0; i < 512; i++)
-        to[i] = from[i];
+        copy[i] = table[i];
+    *to = pte_make((uint64_t)copy, PTE_V);
     (*(int *)ctx)++;
     return 0;
 }

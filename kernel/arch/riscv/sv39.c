@@ -124,7 +124,7 @@ void sv39_leaf_tables(pte_t *root, unsigned slot_lo, unsigned slot_hi, sv39_leaf
         pte_t *mid = (pte_t *)pte_pa(root[i]);
         for (unsigned j = 0; j < SV39_ENTRIES; j++)
             if (pte_is_table(mid[j]))
-                fn((pte_t *)pte_pa(mid[j]), ((uint64_t)i << 30) + ((uint64_t)j << 21), ctx);
+                fn(&mid[j], ((uint64_t)i << 30) + ((uint64_t)j << 21), ctx);
     }
 }
 
@@ -140,19 +140,13 @@ static pte_t *ensure_table(pte_t *slot, sv39_alloc_fn alloc, void *ctx)
     return (pte_t *)pte_pa(*slot);
 }
 
-static int clone_level(pte_t *from, pte_t *to, int level, uint64_t base, sv39_alloc_fn alloc,
-                       sv39_table_fn fn, void *ctx)
+/* The level-1 tables: fn for each entry that points at a leaf table. */
+static int clone_level(pte_t *from, pte_t *to, uint64_t base, sv39_table_fn fn, void *ctx)
 {
-    if (level == 0)
-        return fn(from, to, base, ctx);
     for (unsigned i = 0; i < SV39_ENTRIES; i++) {
         if (!pte_is_table(from[i]))
             continue;
-        pte_t *next = ensure_table(&to[i], alloc, ctx);
-        if (!next)
-            return -1;
-        uint64_t va = base + ((uint64_t)i << (12 + 9 * level));
-        int r = clone_level((pte_t *)pte_pa(from[i]), next, level - 1, va, alloc, fn, ctx);
+        int r = fn(&from[i], &to[i], base + ((uint64_t)i << 21), ctx);
         if (r)
             return r;
     }
@@ -168,7 +162,7 @@ int sv39_clone(pte_t *from, pte_t *to, unsigned slot_lo, unsigned slot_hi, sv39_
         pte_t *next = ensure_table(&to[i], alloc, ctx);
         if (!next)
             return -1;
-        int r = clone_level((pte_t *)pte_pa(from[i]), next, 1, (uint64_t)i << 30, alloc, fn, ctx);
+        int r = clone_level((pte_t *)pte_pa(from[i]), next, (uint64_t)i << 30, fn, ctx);
         if (r)
             return r;
     }

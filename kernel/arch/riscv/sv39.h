@@ -84,17 +84,20 @@ int sv39_map(pte_t *root, uint64_t va, uint64_t pa, uint64_t size, uint64_t flag
 typedef int (*sv39_leaf_fn)(pte_t *pte, uint64_t va, void *ctx);
 int sv39_visit(pte_t *root, unsigned slot_lo, unsigned slot_hi, sv39_leaf_fn fn, void *ctx);
 
-/* Give `to` the same table structure as `from` in root slots [slot_lo,
- * slot_hi), allocating its tables, and call fn once per pair of leaf tables
- * (level 0) with the va they start at. Returns 0, -1 if a table could not be
- * allocated, or fn's non-zero value. */
 /* Call fn once per leaf table (level 0) under root slots [slot_lo, slot_hi),
- * with the va it starts at: for passes over every page whose per-page work
- * is a few instructions, so that it runs inline in fn's own loop. */
-typedef void (*sv39_leaf_table_fn)(pte_t *table, uint64_t va, void *ctx);
+ * with the level-1 entry that points at it and the va it starts at: for
+ * passes over every page whose per-page work is a few instructions, so that
+ * it runs inline in fn's own loop. fn may clear the entry (the table is then
+ * not the caller's to free). */
+typedef void (*sv39_leaf_table_fn)(pte_t *slot, uint64_t va, void *ctx);
 void sv39_leaf_tables(pte_t *root, unsigned slot_lo, unsigned slot_hi, sv39_leaf_table_fn fn,
                       void *ctx);
 
+/* Give `to` the upper tables (levels 2 and 1) of `from` in root slots
+ * [slot_lo, slot_hi), allocating them, and call fn once per leaf table of
+ * `from` with its level-1 entry, the matching empty entry of `to`, and the
+ * va they start at; fn fills that entry (fork shares the leaf table).
+ * Returns 0, -1 if a table could not be allocated, or fn's non-zero value. */
 typedef int (*sv39_table_fn)(pte_t *from, pte_t *to, uint64_t va, void *ctx);
 int sv39_clone(pte_t *from, pte_t *to, unsigned slot_lo, unsigned slot_hi, sv39_alloc_fn alloc,
                sv39_table_fn fn, void *ctx);
