@@ -22,6 +22,13 @@
  * The fault path changes these words without big_lock (fault.c), so every
  * change is one atomic operation, and claiming a fresh frame is one
  * compare-and-swap from "no mapping, no fault" to "one mapping".
+ *
+ * Fork shares leaf tables (On-demand-fork): a leaf table may be pointed at
+ * by the level-1 entries of several spaces (table_sharers counts the extra
+ * ones), read-only throughout; its PTEs, and so the frame counts, are
+ * counted once. A space changes a PTE only in a leaf table of its own, and
+ * gets one by copying a shared table first (space_own), which counts the
+ * copy's frames once more.
  */
 #include "space.h"
 #include "page.h"
