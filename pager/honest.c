@@ -6,8 +6,9 @@
 
 #include "answer.h"
 
-void answer_kernel(struct pool *pool, struct pool_lane *lane, const struct cowl_msg *req,
-                   struct cowl_msg *reply)
+__attribute__((always_inline)) inline void answer_kernel(struct pool *pool, struct pool_lane *lane,
+                                                         const struct cowl_msg *req,
+                                                         struct cowl_msg *reply)
 {
     struct pool_event ev;
     bool traced = __atomic_load_n(&pool->trace, __ATOMIC_RELAXED);

@@ -512,8 +512,9 @@ static uint32_t do_trace(struct pool *p, const struct pg_batch_msg *m)
 
 /* Decide a store fault on the COW frame m->frame; see the table at the top.
  * *count is the frame's count the decision rests on (0 if not live). */
-static uint32_t do_fault(struct pool *p, struct pool_lane *lane, const struct pg_fault_msg *m,
-                         struct pg_reply_msg *r, uint64_t *count)
+__attribute__((always_inline)) static inline uint32_t
+do_fault(struct pool *p, struct pool_lane *lane, const struct pg_fault_msg *m,
+         struct pg_reply_msg *r, uint64_t *count)
 {
     uint32_t idx, copy, c = 0;
 
@@ -586,9 +587,10 @@ static uint32_t dispatch(struct pool *p, struct pool_lane *lane, const union pg_
 
 /* A fault, untraced: the hot request, on its own so that it does not pay
  * for the registers the batches' loops need. */
-static __attribute__((noinline)) void handle_fault(struct pool *p, struct pool_lane *lane,
-                                                   const struct cowl_msg *req,
-                                                   struct cowl_msg *reply)
+__attribute__((always_inline)) static inline void handle_fault(struct pool *p,
+                                                               struct pool_lane *lane,
+                                                               const struct cowl_msg *req,
+                                                               struct cowl_msg *reply)
 {
     const struct pg_fault_msg *m = &((const union pg_msg *)req)->fault;
     union pg_msg out = {.raw = {{0}}};
@@ -619,8 +621,12 @@ static __attribute__((noinline)) void handle_any(struct pool *p, struct pool_lan
     *reply = out.raw;
 }
 
-void pool_handle(struct pool *p, struct pool_lane *lane, const struct cowl_msg *req,
-                 struct cowl_msg *reply, struct pool_event *ev)
+/* Inlined into the pager's loop (link-time optimization): a fault's
+ * answer is a few dozen instructions, and calls would be a third of it. */
+__attribute__((always_inline)) inline void pool_handle(struct pool *p, struct pool_lane *lane,
+                                                       const struct cowl_msg *req,
+                                                       struct cowl_msg *reply,
+                                                       struct pool_event *ev)
 {
     if (((const union pg_msg *)req)->h.label == PG_FAULT && !ev)
         handle_fault(p, lane, req, reply);
