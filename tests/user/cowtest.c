@@ -580,21 +580,24 @@ static void reuse_without_copy(void)
  * sharer that stores into them or shrinks its heap over them gets copies of
  * its own: the test process's pages stay as they were throughout, and the
  * counts match the mappings after. The grandchild, whose parent exits first,
- * says how it fared through a pipe (it is init's to wait for). */
+ * says how it fared through a pipe (it is init's to wait for), and stays
+ * until the counts are checked, so that no exit is under way meanwhile. */
 static void shared_tables_outlive_their_sharers(void)
 {
     const uint64 n = 1536; /* three leaf tables' worth, or parts of four */
     char *pages = alloc_pages(n);
-    int done[2], gone[2];
+    int done[2], gone[2], hold[2];
     char c = 0;
 
     fill(pages, n, 5);
     xpipe(done);
+    xpipe(hold);
     int child = xfork();
     if (child == 0) {
         xpipe(gone);
         if (xfork() == 0) {
             close(gone[1]);
+            close(hold[1]);
             CHECK(read(gone[0], &c, 1) == 0, "grandchild: its parent did not go");
             verify(pages, n, 5, "grandchild");
             fill(pages, n / 2, 6);
@@ -604,6 +607,7 @@ static void shared_tables_outlive_their_sharers(void)
                 CHECK(*(volatile uint64 *)(pages + i * PAGE) == pattern(5, i),
                       "grandchild: page %lu changed", i);
             CHECK(write(done[1], "y", 1) == 1, "grandchild: report failed");
+            read(hold[0], &c, 1); /* until the test process has checked */
             exit(0);
         }
         exit(0); /* its tables' other sharers remain */
@@ -613,8 +617,10 @@ static void shared_tables_outlive_their_sharers(void)
     CHECK(read(done[0], &c, 1) == 1 && c == 'y', "the grandchild failed");
     verify(pages, n, 5, "parent");
     int bad = poolcheck();
-    CHECK(bad == 0, "poolcheck found %d mismatches", bad);
+    close(hold[1]);
+    close(hold[0]);
     close(done[0]);
+    CHECK(bad == 0, "poolcheck found %d mismatches", bad);
 }
 
 /* While parent and child share many pages, each frame's count equals its
