@@ -244,6 +244,19 @@ int64_t ipc_reply(struct thread *t, struct thread **woken)
     return 0;
 }
 
+/* The commit of both fast answers (ipc_fast_reply_recv, ipc_lane_answer):
+ * t answers c, which leaves IPC, and waits on ep for its next message. */
+static inline void reply_and_wait(struct thread *t, struct thread *c, struct endpoint *ep)
+{
+    unlink_reply(t, c);
+    enqueue(&ep->receivers, t);
+    t->ipc_op = IPC_RECV;
+    t->ipc_ep = ep;
+    t->state = T_BLOCKED;
+    c->ipc_op = IPC_NONE;
+    count_handoff();
+}
+
 struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep)
 {
     struct thread *r = ep->receivers;
@@ -274,13 +287,7 @@ struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep)
         return 0;
     /* Point of no return. */
     ASSERT(c->ipc_op == IPC_REPLY_WAIT && c->state == T_BLOCKED);
-    unlink_reply(t, c);
-    enqueue(&ep->receivers, t);
-    t->ipc_op = IPC_RECV;
-    t->ipc_ep = ep;
-    t->state = T_BLOCKED;
-    c->ipc_op = IPC_NONE;
-    count_handoff();
+    reply_and_wait(t, c, ep);
     if (c->in_kcall) {
         /* The pager answers the kernel: the one place answers land, then
          * the faulting thread goes on in its kernel call, on this hart. */
@@ -351,13 +358,7 @@ void ipc_lane_answer(struct thread *t, struct endpoint *ep)
         return; /* the refusal is the ordinary path's to print */
     /* Point of no return. */
     t->tf.sepc += 4; /* past the ecall: t resumes from its frame */
-    unlink_reply(t, c);
-    enqueue(&ep->receivers, t);
-    t->ipc_op = IPC_RECV;
-    t->ipc_ep = ep;
-    t->state = T_BLOCKED;
-    c->ipc_op = IPC_NONE;
-    count_handoff();
+    reply_and_wait(t, c, ep);
     pager_call_done(c);
     sched_resume_here(c);
 }
