@@ -192,6 +192,8 @@ void space_fault_unmark(uint64_t pa)
     wake_settlers(i);
 }
 
+static void space_frame_settle(uint64_t pa);
+
 static __attribute__((noinline, cold)) bool reuse_settled(uint64_t pa)
 {
     space_frame_settle(pa);
@@ -211,11 +213,14 @@ bool space_fault_reuse(uint64_t pa)
     return (now & WORD_MAPS) == 1;
 }
 
-/* Sleeps under big_lock, which the caller may or may not hold. The count of
- * sleepers goes up before the word is read again, and an unmark reads the
- * count after its change (both sequentially consistent), so either this
- * sees the change or the unmark sees the sleeper and wakes it. */
-void space_frame_settle(uint64_t pa)
+/* Wait until no fault on the pool frame pa is outstanding (or the current
+ * process is killed). Run before checking a frame the pager named against
+ * the mapping counts; it may sleep, taking big_lock if the caller does not
+ * hold it, so the caller re-reads what it read. Sleeps under big_lock. The
+ * count of sleepers goes up before the word is read again, and an unmark
+ * reads the count after its change (both sequentially consistent), so
+ * either this sees the change or the unmark sees the sleeper and wakes it. */
+static void space_frame_settle(uint64_t pa)
 {
     uint64_t i = map_index(pa);
     if (__builtin_expect(i >= maps_frames || word_of(pa) < WORD_FAULT, 1))
@@ -250,7 +255,8 @@ bool space_claim_frame(uint64_t pa)
     }
 }
 
-void space_unclaim_frame(uint64_t pa)
+/* Give up a claim that was not installed. */
+static void space_unclaim_frame(uint64_t pa)
 {
     map_unref(pa);
 }
@@ -265,14 +271,18 @@ void space_install_copy(pte_t *pte, uint64_t pa, uint64_t flags)
     wake_settlers(i);
 }
 
-void space_install_claimed(pte_t *pte, uint64_t pa, uint64_t flags)
+/* Point *pte at the claimed frame pa with flags (V and U included),
+ * dropping the count of the frame it named before. */
+static void space_install_claimed(pte_t *pte, uint64_t pa, uint64_t flags)
 {
     if (*pte & PTE_V)
         map_unref(pte_pa(*pte));
     *pte = pte_make(pa, flags | PTE_V | PTE_U);
 }
 
-void space_set_frame(pte_t *pte, uint64_t pa, uint64_t flags)
+/* Point the user PTE *pte at frame pa with flags (V and U included),
+ * keeping the mapping counts; the caller bumps the space's generation. */
+static void space_set_frame(pte_t *pte, uint64_t pa, uint64_t flags)
 {
     if (*pte & PTE_V)
         map_unref(pte_pa(*pte));

@@ -35,9 +35,6 @@ struct space {
 
 /* Boot, before any space: set up the count of mappings of each pool frame. */
 void space_init(void);
-/* Point the user PTE *pte at frame pa with flags (V and U included),
- * keeping the mapping counts; the caller bumps the space's generation. */
-void space_set_frame(pte_t *pte, uint64_t pa, uint64_t flags);
 
 /* The mapping counts and fault marks below are atomic: the fault path
  * (fault.c) uses them without big_lock; the rest of this file's functions
@@ -51,22 +48,13 @@ void space_fault_unmark(uint64_t pa);
  * mapping counts are the kernel's own record of its tables, against which
  * it checks every frame the pager names). */
 bool space_fault_reuse(uint64_t pa);
-/* Wait until no fault on the pool frame pa is outstanding (or the current
- * process is killed). Run before checking a frame the pager named against
- * the mapping counts; it may sleep, taking big_lock if the caller does not
- * hold it, so the caller re-reads what it read. */
-void space_frame_settle(uint64_t pa);
 /* Claim pa as a fresh frame: a pool frame no PTE maps (waiting first for
  * the faults outstanding on it), counted as mapped from now on so that no
  * other claim or check passes it. False, and nothing changed, if it is not. */
 bool space_claim_frame(uint64_t pa);
-/* Give up a claim that was not installed. */
-void space_unclaim_frame(uint64_t pa);
-/* Point *pte at the claimed frame pa with flags (V and U included),
- * dropping the count of the frame it named before. */
-void space_install_claimed(pte_t *pte, uint64_t pa, uint64_t flags);
-/* As space_install_claimed over the COW PTE of a fault, whose mapping of
- * the old frame and fault mark on it go in one atomic step. */
+/* Point the COW PTE *pte of a fault at the claimed frame pa with flags (V
+ * and U included); its mapping of the old frame and the fault mark on that
+ * frame go in one atomic step. */
 void space_install_copy(pte_t *pte, uint64_t pa, uint64_t flags);
 
 struct space *space_create(bool pinned);
