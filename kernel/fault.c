@@ -46,46 +46,70 @@
 #include "trap.h"
 #include "arch/riscv/cause.h"
 
-/* Why the decision rep for request req may not be applied to *pte, or 0.
- * A copy's target is claimed here (space_claim_frame, after any fault
+/* What a check of a decision found. */
+enum verdict {
+    APPLY,  /* apply it */
+    REFUSE, /* kill (*why says why), the old frame's mark dropped */
+    WAIT,   /* a check that may not wait could tell only after other faults
+               on a frame settle: nothing changed */
+};
+
+/* Whether the decision rep for request req may be applied to *pte. A
+ * copy's target is claimed here (space_claim_frame, after any fault
  * outstanding on it settles), so no other check can pass it until the copy
  * is installed; a reuse unmarks the old frame and waits for the other
- * faults on it first. Either way, on success the old frame's mark is the
+ * faults on it first. Either way, on APPLY the old frame's mark is the
  * apply's to drop (a reuse's is gone already). */
-static const char *check_decision(const struct pg_fault_msg *req, const struct pg_reply_msg *rep,
-                                  const pte_t *pte)
+static enum verdict check_decision(const struct pg_fault_msg *req, const struct pg_reply_msg *rep,
+                                   const pte_t *pte, bool may_wait, const char **why)
 {
     if (rep->label != PG_COPY && rep->label != PG_REUSE) {
         space_fault_unmark(req->frame);
-        return rep->label == PG_KILL ? "kill" : "an unknown decision";
+        *why = rep->label == PG_KILL ? "kill" : "an unknown decision";
+        return REFUSE;
     }
     if (!(*pte & PTE_COW) || pte_pa(*pte) != req->frame) {
         space_fault_unmark(req->frame);
-        return "the PTE changed since the fault";
+        *why = "the PTE changed since the fault";
+        return REFUSE;
     }
-    if (rep->label == PG_REUSE)
-        return space_fault_reuse(req->frame) ? 0 : "reuse of a frame other spaces map";
-    if (rep->frame == req->frame || !space_claim_frame(rep->frame)) {
+    enum frame_check c;
+    if (rep->label == PG_REUSE) {
+        c = space_fault_reuse(req->frame, may_wait);
+        *why = "reuse of a frame other spaces map";
+        return c == FRAME_YES ? APPLY : c == FRAME_NO ? REFUSE : WAIT;
+    }
+    c = rep->frame == req->frame ? FRAME_NO : space_claim_frame(rep->frame, may_wait);
+    if (c == FRAME_BUSY)
+        return WAIT;
+    if (c == FRAME_NO) {
         space_fault_unmark(req->frame);
-        return "the new frame is not a free pool frame";
+        *why = "the new frame is not a free pool frame";
+        return REFUSE;
     }
-    return 0;
+    return APPLY;
 }
 
 /* Check and apply the answer in t->kreply to t's fault request on *pte; 0
  * when the page is writable now, -1 when the answer is to kill or was
- * refused. Needs no big_lock: t's PTEs, and the tables that hold them,
- * change only in t (a user process has one thread, and it is here), and
- * the frame counts are atomic (space.h). The old frame stays marked (this
- * fault is outstanding on it) until a copy out of it is installed, so no
- * one reuses or claims it meanwhile. */
-__attribute__((always_inline)) static inline int fault_apply(struct thread *t, pte_t *pte)
+ * refused, and 1, having changed nothing, when the check would have had to
+ * wait and may not (may_wait false). Needs no big_lock: t's PTEs, and the
+ * tables that hold them, change only in t (a user process has one thread,
+ * and it is blocked here or running this), and the frame counts are atomic
+ * (space.h). The old frame stays marked (this fault is outstanding on it)
+ * until a copy out of it is installed, so no one reuses or claims it
+ * meanwhile. */
+__attribute__((always_inline)) static inline int fault_apply(struct thread *t, pte_t *pte,
+                                                             bool may_wait)
 {
     const struct pg_fault_msg *req = &t->kreq.fault;
     struct pg_reply_msg *rep = &t->kreply.reply;
+    const char *why = 0;
+    enum verdict v = check_decision(req, rep, pte, may_wait, &why);
+    if (v == WAIT)
+        return 1;
     trace_fault_decision(t, &t->kreply.fault_reply);
-    const char *why = check_decision(req, rep, pte);
-    if (why) {
+    if (v == REFUSE) {
         if (rep->label != PG_KILL)
             pager_refused("cowl: pager decision for pid %d va 0x%lx refused: %s\n", t->proc->pid,
                           req->va, why);
@@ -138,26 +162,53 @@ int fault_store(struct thread *t, uint64_t va, uint64_t pc)
         return -1;
     fault_report(t, pte, va, pc);
     pager_call(t);
-    return fault_apply(t, pte);
+    return fault_apply(t, pte, true);
 }
 
-/* A user store's fault, answered: apply the decision, or kill; then back
- * to user mode (or exit, if killed meanwhile). */
-__attribute__((noreturn, always_inline)) static inline void fault_finish(struct thread *t)
+/* The current thread t's store fault was refused, or the answer was to
+ * kill: kill t, with its console line. */
+__attribute__((noreturn, noinline)) static void fault_kill(struct thread *t)
 {
-    if (fault_apply(t, t->fault_pte) < 0) {
+    if (!spin_held(&big_lock)) /* held when the answer came the locked way */
         spin_lock(&big_lock);
-        proc_fault_kill(t->proc, EXC_STORE_PAGE_FAULT, t->kreq.fault.pc, t->fault_addr);
-    }
+    proc_fault_kill(t->proc, EXC_STORE_PAGE_FAULT, t->kreq.fault.pc, t->fault_addr);
     trap_return();
 }
 
-/* Where a fault handed off to the lane resumes, on an empty stack. */
+/* Where a fault handed off to the lane resumes, on an empty stack, when its
+ * answer came the locked way or something is unusual (fault_answered):
+ * apply the decision, or kill; then back to user mode (or exit, if killed
+ * meanwhile). */
 __attribute__((noreturn)) static void fault_resume(void)
 {
     struct thread *t = sched_current();
     ipc_lane_back(t);
-    fault_finish(t);
+    if (fault_apply(t, t->fault_pte, true) < 0)
+        fault_kill(t);
+    trap_return();
+}
+
+/* Where a fault whose decision fault_answered refused resumes. */
+__attribute__((noreturn)) static void fault_refused(void)
+{
+    struct thread *t = sched_current();
+    ipc_lane_back(t);
+    fault_kill(t);
+}
+
+struct trapframe *fault_answered(struct thread *c)
+{
+    if (__builtin_expect(c->proc->killed || c->trace.h.type, 0))
+        sched_resume_here(c); /* at fault_resume, where trap_return sees to both */
+    int r = fault_apply(c, c->fault_pte, false); /* this is the lane's stack: no waiting */
+    if (__builtin_expect(r != 0, 0)) {
+        if (r < 0)
+            sched_park_at(c, fault_refused);
+        sched_resume_here(c); /* or at fault_resume, which may wait on c's own stack */
+    }
+    sched_pass_to_user(c);
+    ipc_lane_back(c); /* once it is the running thread: a kill now finds it running */
+    return &c->tf;
 }
 
 void fault_user_store(struct thread *t, uint64_t va, uint64_t pc)
@@ -169,5 +220,7 @@ void fault_user_store(struct thread *t, uint64_t va, uint64_t pc)
     t->fault_pte = pte;
     t->fault_addr = va;
     pager_fault_call(t, fault_resume);
-    fault_finish(t);
+    if (fault_apply(t, pte, true) < 0)
+        fault_kill(t);
+    trap_return();
 }

@@ -22,5 +22,11 @@ int fault_store(struct thread *t, uint64_t va, uint64_t pc);
  * user mode; the fault may hand the hart to the pager's lane and resume
  * later on an empty kernel stack (pager_fault_call). */
 void fault_user_store(struct thread *t, uint64_t va, uint64_t pc);
+/* The lane of this hart, running here, has answered c's fault (c left its
+ * stack in fault_user_store, and the answer is in its kreply): apply the
+ * decision on the lane's stack and make c this hart's running thread;
+ * returns c's frame, to resume in user mode as it is. Anything unusual (a
+ * kill, a trace, a refusal) resumes c's kernel continuation instead. */
+struct trapframe *fault_answered(struct thread *c);
 
 #endif

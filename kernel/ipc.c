@@ -244,6 +244,16 @@ int64_t ipc_reply(struct thread *t, struct thread **woken)
     return 0;
 }
 
+/* The pager answered the kernel call of c, blocked on its kernel stack,
+ * with c->kreply: the one place answers land, then c goes on in its kernel
+ * call, on this hart. Out of line: the fast path makes no call that
+ * returns. */
+__attribute__((noreturn, noinline)) static void kernel_call_answered(struct thread *c)
+{
+    pager_call_done(c);
+    sched_block_user(c);
+}
+
 /* The commit of both fast answers (ipc_fast_reply_recv, ipc_lane_answer):
  * t answers c, which leaves IPC, and waits on ep for its next message. */
 static inline void reply_and_wait(struct thread *t, struct thread *c, struct endpoint *ep)
@@ -257,7 +267,10 @@ static inline void reply_and_wait(struct thread *t, struct thread *c, struct end
     count_handoff();
 }
 
-struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep)
+/* The fast paths are inlined into trap.c's entry (link-time
+ * optimization): the message stays in the registers it came in. */
+__attribute__((always_inline)) inline struct thread *
+ipc_fast_call(struct thread *t, struct endpoint *ep, const struct cowl_msg *m)
 {
     struct thread *r = ep->receivers;
     if (__builtin_expect(!r, 0))
@@ -268,13 +281,15 @@ struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep)
         return 0;
     /* Point of no return: only commits from here on. */
     ep->receivers = r->ipc_next;
-    hand_call(t, r, tf_msg(&t->tf), (uint64_t)t->proc->pid);
+    t->tf.sepc += 4; /* t resumes from its frame, past the ecall */
+    hand_call(t, r, m->w, (uint64_t)t->proc->pid);
     count_handoff();
     sched_pass_to_user(r);
     return r;
 }
 
-struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep)
+__attribute__((always_inline)) inline struct thread *
+ipc_fast_reply_recv(struct thread *t, struct endpoint *ep, const struct cowl_msg *m)
 {
     struct thread *c = t->reply_to;
     if (__builtin_expect(!c, 0))
@@ -285,17 +300,15 @@ struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep)
         return 0; /* the slow path answers -EPERM */
     if (__builtin_expect(!sched_runs_here(c) || t->proc->killed, 0))
         return 0;
-    /* Point of no return. */
-    ASSERT(c->ipc_op == IPC_REPLY_WAIT && c->state == T_BLOCKED);
+    /* Point of no return. c is in IPC_REPLY_WAIT, blocked (ipc_reply
+     * asserts it). */
+    t->tf.sepc += 4;
     reply_and_wait(t, c, ep);
     if (c->in_kcall) {
-        /* The pager answers the kernel: the one place answers land, then
-         * the faulting thread goes on in its kernel call, on this hart. */
-        msg_copy(c->kreply.raw.w, tf_msg(&t->tf));
-        pager_call_done(c);
-        sched_block_user(c);
+        msg_copy(c->kreply.raw.w, m->w);
+        kernel_call_answered(c);
     }
-    msg_copy(tf_msg(&c->tf), tf_msg(&t->tf));
+    msg_copy(tf_msg(&c->tf), m->w);
     tf_set_badge(&c->tf, (uint64_t)t->proc->pid);
     tf_set_result(&c->tf, 0);
     sched_pass_to_user(c);
@@ -336,6 +349,7 @@ struct thread *ipc_lane_take(struct thread *t, struct endpoint *ep)
         return 0; /* the lane is busy, or not this hart's: take big_lock */
     /* Point of no return. */
     t->in_kcall = true;
+    t->kcall_parked = true;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     ep->receivers = r->ipc_next;
     trace_fault_phase(t, TRACE_PHASE_SENT);
@@ -344,7 +358,8 @@ struct thread *ipc_lane_take(struct thread *t, struct endpoint *ep)
     return r;
 }
 
-void ipc_lane_answer(struct thread *t, struct endpoint *ep)
+__attribute__((always_inline)) inline struct thread *
+ipc_lane_answer(struct thread *t, struct endpoint *ep, const struct cowl_msg *m)
 {
     struct thread *c = t->reply_to;
     /* Anything unusual, or a trace (its rings are drained under big_lock):
@@ -352,15 +367,17 @@ void ipc_lane_answer(struct thread *t, struct endpoint *ep)
     if (__builtin_expect(!c || !c->in_kcall || ep->senders || ep->receiver != t->proc ||
                              !sched_runs_here(c) || trace_on,
                          0))
-        return;
-    msg_copy(c->kreply.raw.w, tf_msg(&t->tf)); /* c's own buffer; c waits */
+        return 0;
+    msg_copy(c->kreply.raw.w, m->w); /* c's own buffer; c waits */
     if (__builtin_expect(c->kreply.h.seq != c->kreq.h.seq, 0))
-        return; /* the refusal is the ordinary path's to print */
+        return 0; /* the refusal is the ordinary path's to print */
     /* Point of no return. */
     t->tf.sepc += 4; /* past the ecall: t resumes from its frame */
     reply_and_wait(t, c, ep);
     pager_call_done(c);
-    sched_resume_here(c);
+    if (!c->kcall_parked)
+        sched_resume_here(c); /* it waits on its kernel stack */
+    return c;
 }
 
 /* Take t off the queue it waits on and off the replier it waits for. */

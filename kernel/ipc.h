@@ -41,13 +41,14 @@ int64_t ipc_recv(struct thread *t, struct endpoint *ep, struct thread *next);
 int64_t ipc_reply(struct thread *t, struct thread **woken);
 
 /* The fast paths of call and reply_recv (t is the caller, ep its handle's
- * endpoint): the partner waits, in user IPC, and may run here, so the
- * message goes straight into its frame and it becomes the running thread
+ * endpoint, m the message in t's registers, not in its frame): the partner
+ * waits, in user IPC, and may run here, so the message goes straight into
+ * its frame and it becomes the running thread
  * (sched_pass_to_user); t blocks as the slow path would leave it. Return
  * that partner, or 0 with nothing changed: the slow path then gives the
  * same result (and every error). Caller holds big_lock and is t. */
-struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep);
-struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep);
+struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep, const struct cowl_msg *m);
+struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep, const struct cowl_msg *m);
 /* Send t->kreq to ep for thread t, which blocks until the reply is in
  * t->kreply and pager_call_done has seen it. Caller holds big_lock and is t. */
 void ipc_kernel_call(struct thread *t, struct endpoint *ep);
@@ -62,13 +63,17 @@ struct thread *ipc_lane_take(struct thread *t, struct endpoint *ep);
 static inline void ipc_lane_back(struct thread *t)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    t->kcall_parked = false;
     t->in_kcall = false;
 }
 /* The lane t (the pager's thread pinned to this hart, its lane this hart's
- * alone) answers the kernel call it owes, with the answer already in the
- * caller's kreply, and waits on ep again, without big_lock: the caller
- * resumes here. Returns, having changed nothing, when anything is unusual. */
-void ipc_lane_answer(struct thread *t, struct endpoint *ep);
+ * alone) answers the kernel call it owes with m (its registers) and waits
+ * on ep again, without big_lock; the caller's answer is in its kreply and
+ * seen by pager_call_done. A caller that waits on its kernel stack resumes
+ * there; one that left it (kcall_parked: a user store's fault) is returned,
+ * for the system-call entry to finish its fault (fault_answered). Returns 0,
+ * having changed nothing, when anything is unusual. */
+struct thread *ipc_lane_answer(struct thread *t, struct endpoint *ep, const struct cowl_msg *m);
 
 /* t is dying: take it off every queue and forget replies owed to it. */
 void ipc_forget(struct thread *t);

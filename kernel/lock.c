@@ -60,11 +60,12 @@ static inline void spin_own(struct spinlock *l)
     l->owner = (int32_t)this_cpu()->index;
 }
 
-/* Spin until l is ours, having found it taken. A wait for big_lock is
- * published while it lasts and counted for this hart when it ends. Out of
- * line (and a tail call), so the uncontended path stays as short as it was. */
-static __attribute__((noinline)) void spin_lock_contended(struct spinlock *l)
+/* A wait for big_lock is published while it lasts and counted for this
+ * hart when it ends. Out of line, so the uncontended path stays as short as
+ * it was. */
+__attribute__((noinline)) void spin_lock_contended(struct spinlock *l)
 {
+    ASSERT(l->owner != (int32_t)this_cpu()->index);
     struct lock_wait *w = l == &big_lock ? &lock_waits[this_cpu()->index] : 0;
     uint64_t start = arch_time();
     if (w) {
@@ -89,16 +90,6 @@ static __attribute__((noinline)) void spin_lock_contended(struct spinlock *l)
     if (is_long(waited))
         __atomic_store_n(&w->long_ticks, w->long_ticks + waited, __ATOMIC_RELAXED);
     slot_close(w);
-}
-
-void spin_lock(struct spinlock *l)
-{
-    ASSERT(l->owner != (int32_t)this_cpu()->index);
-    if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE), 0)) {
-        spin_lock_contended(l);
-        return;
-    }
-    spin_own(l);
 }
 
 void spin_unlock(struct spinlock *l)

@@ -24,7 +24,27 @@ struct spinlock {
         0, -1, n, 0                                                                                \
     }
 
-void spin_lock(struct spinlock *l);
+/* Spin until l is ours, having found it taken (lock.c); panics if this
+ * hart holds it already, which would spin for ever. */
+void spin_lock_contended(struct spinlock *l);
+
+/* Take l if it is free. Inline, as is spin_lock, so that a hot path takes
+ * big_lock without a call: a path without calls keeps its values in
+ * registers a callee may clobber and saves none (the IPC fast path). */
+static inline bool spin_trylock(struct spinlock *l)
+{
+    if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE), 0))
+        return false;
+    l->owner = (int32_t)this_cpu()->index;
+    return true;
+}
+
+static inline void spin_lock(struct spinlock *l)
+{
+    if (__builtin_expect(!spin_trylock(l), 0))
+        spin_lock_contended(l);
+}
+
 void spin_unlock(struct spinlock *l);
 /* In a long path (fork or exit of many pages): if another hart waits for
  * l, let it have l and take l back after it, so that the path does not

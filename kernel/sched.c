@@ -98,11 +98,10 @@ void sched_handoff(struct thread *to)
     context_switch(&from->ctx, &to->ctx);
 }
 
-/* t, blocked, keeps nothing on its kernel stack: whoever resumes it enters
- * resume on an empty stack. */
-static void park_at(struct thread *t, void (*resume)(void))
+/* t, blocked (its callers have just set the state), keeps nothing on its
+ * kernel stack: whoever resumes it enters resume on an empty stack. */
+void sched_park_at(struct thread *t, void (*resume)(void))
 {
-    ASSERT(t->state == T_BLOCKED);
     t->ctx.ra = (uint64_t)resume;
     t->ctx.sp = t->kstack_top;
     t->ctx.s[0] = 0; /* the frame pointer: backtraces end here */
@@ -113,7 +112,7 @@ static void park_at(struct thread *t, void (*resume)(void))
  * to user mode with the trap frame its partner filled in. */
 static void park(struct thread *t)
 {
-    park_at(t, trap_resume_user);
+    sched_park_at(t, trap_resume_user);
 }
 
 void sched_block_user(struct thread *to)
@@ -138,7 +137,7 @@ void sched_resume_here(struct thread *to)
 
 void sched_leave_for_user(void (*resume)(void), struct thread *to)
 {
-    park_at(sched_current(), resume);
+    sched_park_at(sched_current(), resume);
     run_here(to);
     to->tf.kernel_tp = (uint64_t)this_cpu();
     arch_prepare_user_return();
@@ -148,7 +147,7 @@ void sched_leave_for_user(void (*resume)(void), struct thread *to)
 /* Inlined into the IPC fast paths (link-time optimization). */
 __attribute__((always_inline)) inline void sched_pass_to_user(struct thread *to)
 {
-    ASSERT(spin_held(&big_lock)); /* and may_run_here(to): the fast paths' guard */
+    /* Its callers hold big_lock and have checked may_run_here(to). */
     park(sched_current());
     run_here(to);
     to->tf.kernel_tp = (uint64_t)this_cpu();

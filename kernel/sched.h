@@ -31,6 +31,9 @@ void sched_pass_to_user(struct thread *to);
  * this hart touches: park the current thread (blocked in user IPC) and
  * resume `to`'s kernel continuation. */
 __attribute__((noreturn)) void sched_resume_here(struct thread *to);
+/* Make t, blocked and parked (sched_leave_for_user), resume at `resume`
+ * instead, on an empty stack. */
+void sched_park_at(struct thread *t, void (*resume)(void));
 /* A fault's hand-off to the lane of this hart (the same conditions): the
  * current thread (state set) gives up its kernel stack and resumes at
  * `resume` on an empty one, and `to`, blocked in user IPC, runs on this

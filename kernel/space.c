@@ -200,17 +200,28 @@ static __attribute__((noinline, cold)) bool reuse_settled(uint64_t pa)
     return (word_of(pa) & WORD_MAPS) == 1;
 }
 
-bool space_fault_reuse(uint64_t pa)
+enum frame_check space_fault_reuse(uint64_t pa, bool may_wait)
 {
     uint64_t i = map_index(pa);
     ASSERT(i < maps_frames);
-    uint32_t now = __atomic_fetch_sub(&frame_words[i], WORD_FAULT, __ATOMIC_SEQ_CST);
+    uint32_t now;
+    if (may_wait) {
+        now = __atomic_fetch_sub(&frame_words[i], WORD_FAULT, __ATOMIC_SEQ_CST);
+    } else {
+        /* Unmark only if this fault is the only one outstanding. */
+        now = __atomic_load_n(&frame_words[i], __ATOMIC_SEQ_CST);
+        do
+            if (now >= 2 * WORD_FAULT)
+                return FRAME_BUSY;
+        while (!__atomic_compare_exchange_n(&frame_words[i], &now, now - WORD_FAULT, false,
+                                            __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+    }
     ASSERT(now >= WORD_FAULT);
     now -= WORD_FAULT;
     wake_settlers(i);
     if (__builtin_expect(now >= WORD_FAULT, 0))
-        return reuse_settled(pa);
-    return (now & WORD_MAPS) == 1;
+        return reuse_settled(pa) ? FRAME_YES : FRAME_NO;
+    return (now & WORD_MAPS) == 1 ? FRAME_YES : FRAME_NO;
 }
 
 /* Wait until no fault on the pool frame pa is outstanding (or the current
@@ -237,21 +248,23 @@ static void space_frame_settle(uint64_t pa)
         spin_unlock(&big_lock);
 }
 
-bool space_claim_frame(uint64_t pa)
+enum frame_check space_claim_frame(uint64_t pa, bool may_wait)
 {
     uint64_t i = map_index(pa);
     if (!pager_frame_in_pool(pa) || i >= maps_frames)
-        return false;
+        return FRAME_NO;
     for (;;) {
         uint32_t seen = 0;
         if (__atomic_compare_exchange_n(&frame_words[i], &seen, 1, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_ACQUIRE))
-            return true;
+            return FRAME_YES;
         if (seen < WORD_FAULT)
-            return false; /* mapped, and no fault on it will unmap it */
+            return FRAME_NO; /* mapped, and no fault on it will unmap it */
+        if (!may_wait)
+            return FRAME_BUSY;
         space_frame_settle(pa);
         if (word_of(pa) >= WORD_FAULT)
-            return false; /* killed while it waited */
+            return FRAME_NO; /* killed while it waited */
     }
 }
 
@@ -482,7 +495,7 @@ static int map_claimed(struct space *s, uint64_t va, uint64_t pa, uint64_t flags
  * the pager's own) that no PTE names; say so when it is not. */
 static bool fresh_frame(uint64_t pa, const char *request)
 {
-    if (space_claim_frame(pa))
+    if (space_claim_frame(pa, true) == FRAME_YES)
         return true;
     pager_refused("cowl: the pager's %s named frame 0x%lx, which is %s\n", request, pa,
                   pager_frame_in_pool(pa) ? "mapped already" : "not a free pool frame");

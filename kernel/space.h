@@ -43,15 +43,21 @@ void space_init(void);
  * applied: between the two, checks of pa wait (space_frame_settle). */
 void space_fault_mark(uint64_t pa);
 void space_fault_unmark(uint64_t pa);
+/* What the checks of a frame the pager named say. A check that may not
+ * wait (may_wait false: the lane's answer, which runs on the lane's stack
+ * and must not sleep there) says FRAME_BUSY, having changed nothing, when
+ * it could tell only after other faults on the frame settle. */
+enum frame_check { FRAME_NO, FRAME_YES, FRAME_BUSY };
 /* The fault on pa was decided for reuse: unmark it, wait for the other
  * faults on pa to settle, and say whether one PTE alone maps pa now (the
  * mapping counts are the kernel's own record of its tables, against which
  * it checks every frame the pager names). */
-bool space_fault_reuse(uint64_t pa);
+enum frame_check space_fault_reuse(uint64_t pa, bool may_wait);
 /* Claim pa as a fresh frame: a pool frame no PTE maps (waiting first for
  * the faults outstanding on it), counted as mapped from now on so that no
- * other claim or check passes it. False, and nothing changed, if it is not. */
-bool space_claim_frame(uint64_t pa);
+ * other claim or check passes it. FRAME_NO, and nothing changed, if it is
+ * not. */
+enum frame_check space_claim_frame(uint64_t pa, bool may_wait);
 /* Point the COW PTE *pte of a fault at the claimed frame pa with flags (V
  * and U included); its mapping of the old frame and the fault mark on that
  * frame go in one atomic step. */

@@ -63,18 +63,21 @@ int64_t sys_reply_recv(struct trapframe *tf)
     return ipc_recv(t, ep, woken);
 }
 
-void sys_ipc_lane_answer(struct thread *t, struct trapframe *tf)
+/* Inlined into trap.c's entry (link-time optimization), so that the
+ * message stays in registers. */
+__attribute__((always_inline)) inline struct thread *
+sys_ipc_lane_answer(struct thread *t, uint64_t h, const struct cowl_msg *m)
 {
-    uint64_t h = tf_arg(tf, 0);
-    if (h < NHANDLE && t->proc->handles[h])
-        ipc_lane_answer(t, t->proc->handles[h]);
+    if (h >= NHANDLE || !t->proc->handles[h])
+        return 0;
+    return ipc_lane_answer(t, t->proc->handles[h], m);
 }
 
-struct thread *sys_ipc_fast(struct thread *t, struct trapframe *tf)
+__attribute__((always_inline)) inline struct thread *
+sys_ipc_fast(struct thread *t, uint64_t num, uint64_t h, const struct cowl_msg *m)
 {
-    uint64_t h = tf_arg(tf, 0);
     if (__builtin_expect(h >= NHANDLE || !t->proc->handles[h], 0))
         return 0; /* the slow path answers -EBADF */
     struct endpoint *ep = t->proc->handles[h];
-    return tf_syscall(tf) == SYSCALL_call ? ipc_fast_call(t, ep) : ipc_fast_reply_recv(t, ep);
+    return num == SYSCALL_call ? ipc_fast_call(t, ep, m) : ipc_fast_reply_recv(t, ep, m);
 }

@@ -25,6 +25,7 @@ _Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "asm.h TF_
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == TF_KERNEL_SP, "asm.h");
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_tp) == TF_KERNEL_TP, "asm.h");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "asm.h TF_SIZE");
+_Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT, "asm.h CPU_CURRENT");
 
 /* A trap frame's registers by role (arch/riscv/regs.h). */
 static inline uint64_t tf_arg(const struct trapframe *tf, int i)
@@ -51,6 +52,17 @@ static inline void tf_set_result(struct trapframe *tf, uint64_t v)
 static inline uint64_t *tf_msg(struct trapframe *tf)
 {
     return &tf->x[REG_MSG0];
+}
+
+/* A system call as the ordinary entry leaves it in the frame: number,
+ * first argument and the message registers. */
+static inline void tf_set_call(struct trapframe *tf, uint64_t num, uint64_t arg0,
+                               const struct cowl_msg *m)
+{
+    tf->x[REG_SYSCALL] = num;
+    tf->x[REG_ARG0] = arg0;
+    for (int i = 0; i < COWL_MSG_WORDS; i++)
+        tf->x[REG_MSG0 + i] = m->w[i];
 }
 
 static inline void tf_set_badge(struct trapframe *tf, uint64_t badge)
@@ -105,6 +117,7 @@ struct thread {
     struct thread *reply_to; /* a receiver: the caller its reply goes to */
     struct thread *replier;  /* a caller in IPC_REPLY_WAIT: who owes it the reply */
     bool in_kcall;           /* the kernel is calling the pager for it */
+    bool kcall_parked;       /* and that call left its kernel stack (ipc_lane_take) */
     uint8_t batch_held;      /* 1 + the batch buffer it holds (pager_client.c), 0 if none */
     union pg_msg kreq;       /* that call's request */
     union pg_msg kreply;     /* and the pager's reply */
@@ -115,5 +128,7 @@ struct thread {
      * back in user mode; trace.h.type 0 when there is none. */
     struct cowl_trace_fault trace;
 };
+_Static_assert(__builtin_offsetof(struct thread, lane_cpu) == THREAD_LANE_CPU,
+               "asm.h THREAD_LANE_CPU");
 
 #endif

@@ -1,12 +1,16 @@
 /*
  * The C side of the trap vector (arch/riscv/trap.S).
  *
+ *   user mode --ecall call, reply_recv--> syscall_ipc_entry (trap.S saved
+ *       only the registers the calls preserve; the message stays in a1..a5)
+ *       the pager's lane answering a fault -> the answer, without big_lock
+ *       take big_lock; a partner waits -> hand the hart to it; trap.S loads
+ *                                         its registers (the fast path)
+ *       otherwise -> complete the frame, syscall_dispatch (the slow path)
  *   user mode --ecall--> syscall_entry: take big_lock (trap.S saved only
- *       the registers C may clobber, all of them for fork and user IPC)
- *       call, reply_recv -> sys_ipc_fast: partner waiting? hand the hart to
- *                           it; trap.S loads its registers (the fast path)
- *       otherwise        -> syscall_dispatch (the slow path)
- *   -> trap.S restores what it saved, releases big_lock, sret
+ *       the registers C may clobber, all of them for fork, send and recv)
+ *       -> syscall_dispatch
+ *   -> trap.S restores the registers, releases big_lock, sret
  *
  *   user mode --trap--> user_trap (every register saved)
  *       store page fault -> fault_user_store (COW: the pager decides;
@@ -154,40 +158,100 @@ void user_trap(struct trapframe *tf)
     trap_return();
 }
 
-/* trap.S's system-call entry. Returns the frame trap.S resumes, with the
- * hart ready for user mode: tf itself, or after an IPC fast-path hand-off
- * the frame of the thread that now runs here (trap.S then stores the rest
- * of tf's registers, since its thread resumes from its frame). big_lock is
- * still held: trap.S releases it once it is done with this kernel stack. */
-struct trapframe *syscall_entry(struct trapframe *tf)
+/* The ordinary path of a system call, under big_lock: run it and return
+ * tf, the hart ready for user mode (or exit, if killed meanwhile). */
+static struct trapframe *syscall_ordinary(struct trapframe *tf)
 {
-    if (__builtin_expect(tf_syscall(tf) == SYSCALL_reply_recv, 0) &&
-        sched_current()->lane_cpu == this_cpu())
-        sys_ipc_lane_answer(sched_current(), tf); /* returns only if it could not answer */
-    spin_lock(&big_lock);
     struct thread *t = sched_current();
     tf->sepc += 4;
-    uint64_t n = tf_syscall(tf);
-    if (n == SYSCALL_nullcall) {
-        /* The bare cost of a system call: the thread stays on this hart
-         * (tf->kernel_tp holds), and a kill takes it at its next trap.
-         * sstatus is still as the trap from user mode left it (SPP clear,
-         * SPIE set), as it is after an IPC fast-path hand-off: neither
-         * leaves the trap (nothing sleeps, nothing takes an interrupt). */
-        tf_set_result(tf, 0);
-        return tf;
-    }
-    if (n == SYSCALL_call || n == SYSCALL_reply_recv) {
-        struct thread *next = sys_ipc_fast(t, tf);
-        if (__builtin_expect(next != 0, 1))
-            return &next->tf;
-    }
     syscall_dispatch(tf);
     if (__builtin_expect(t->proc->killed, 0))
         proc_exit(-1);
     t->tf.kernel_tp = (uint64_t)this_cpu();
     arch_prepare_user_return();
     return tf;
+}
+
+/* trap.S's entry for every system call but call and reply_recv. Returns
+ * tf, with big_lock still held: trap.S releases it once it is done with
+ * this kernel stack. */
+struct trapframe *syscall_entry(struct trapframe *tf)
+{
+    spin_lock(&big_lock);
+    if (tf_syscall(tf) == SYSCALL_nullcall) {
+        /* The bare cost of a system call: the thread stays on this hart
+         * (tf->kernel_tp holds), and a kill takes it at its next trap.
+         * sstatus is still as the trap from user mode left it (SPP clear,
+         * SPIE set), as it is after an IPC fast-path hand-off: neither
+         * leaves the trap (nothing sleeps, nothing takes an interrupt). */
+        tf->sepc += 4;
+        tf_set_result(tf, 0);
+        return tf;
+    }
+    return syscall_ordinary(tf);
+}
+
+/* What trap.S's ipc_entry resumes: a frame, every register of it, and
+ * whether this hart holds big_lock (trap.S then releases it). */
+struct ipc_exit {
+    struct trapframe *tf;
+    uint64_t locked;
+};
+
+/* The functions of the IPC entry share its arguments, trap.S's registers:
+ * the handle h, the message w0..w4, the frame and the number. The fast
+ * path makes no call that returns (the unusual cases are tail calls), so
+ * that it keeps its values in registers and saves none. */
+#define IPC_ENTRY_ARGS                                                                             \
+    uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4,                   \
+        struct trapframe *tf, uint64_t num
+#define IPC_ENTRY_PASS h, w0, w1, w2, w3, w4, tf, num
+
+/* The ordinary path, once tf is what the ordinary entry leaves. */
+static __attribute__((noinline)) struct ipc_exit ipc_ordinary(IPC_ENTRY_ARGS)
+{
+    const struct cowl_msg m = {{w0, w1, w2, w3, w4}};
+    tf_set_call(tf, num, h, &m);
+    return (struct ipc_exit){syscall_ordinary(tf), 1};
+}
+
+/* Under big_lock: a partner that waits and may run here gets the hart, and
+ * its frame is resumed; anything else takes the ordinary path. */
+__attribute__((always_inline)) static inline struct ipc_exit ipc_fast(IPC_ENTRY_ARGS)
+{
+    const struct cowl_msg m = {{w0, w1, w2, w3, w4}};
+    struct thread *next = sys_ipc_fast(sched_current(), num, h, &m);
+    if (__builtin_expect(next != 0, 1))
+        return (struct ipc_exit){&next->tf, 1};
+    return ipc_ordinary(IPC_ENTRY_PASS);
+}
+
+/* big_lock is taken, or the lane could not answer: wait for the lock. */
+static __attribute__((noinline)) struct ipc_exit ipc_lock(IPC_ENTRY_ARGS)
+{
+    spin_lock(&big_lock);
+    return ipc_fast(IPC_ENTRY_PASS);
+}
+
+/* trap.S's entry for call and reply_recv (but the lane's, below), with
+ * tf holding only the registers the calls preserve. */
+struct ipc_exit syscall_ipc_entry(IPC_ENTRY_ARGS)
+{
+    if (__builtin_expect(!spin_trylock(&big_lock), 0))
+        return ipc_lock(IPC_ENTRY_PASS);
+    return ipc_fast(IPC_ENTRY_PASS);
+}
+
+/* trap.S's entry for reply_recv by the pager's lane of this hart, which
+ * answers a kernel call without big_lock: a user store's fault is applied
+ * here and its thread resumed at once. */
+struct ipc_exit syscall_lane_entry(IPC_ENTRY_ARGS)
+{
+    const struct cowl_msg m = {{w0, w1, w2, w3, w4}};
+    struct thread *c = sys_ipc_lane_answer(sched_current(), h, &m);
+    if (__builtin_expect(c != 0, 1))
+        return (struct ipc_exit){fault_answered(c), 0};
+    return ipc_lock(IPC_ENTRY_PASS);
 }
 
 void trap_resume_user(void)

@@ -1,6 +1,7 @@
 /*
  * The IPC calls, which the generated stubs cannot serve: a message travels
- * in a1..a5 both ways and the sender's badge comes back in a6. One helper
+ * in a1..a5 both ways and the sender's badge comes back in a6, and the
+ * temporaries are lost as across a function call. One helper
  * binds the registers; the wrappers only choose which halves they use.
  * Statuses are returned as the kernel gave them (0 or -COWL_E*), so callers
  * can tell a refused call (-COWL_EPERM) from a bad handle (-COWL_EBADF).
@@ -22,10 +23,11 @@ static int ipc_trap(long num, long ep, const struct cowl_msg *in, struct cowl_ms
     register uint64 a6 asm("a6");
     register long a7 asm("a7") = num;
 
+    /* An IPC call preserves what a function call does (cowl/abi.h). */
     asm volatile("ecall"
-                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "=r"(a6)
-                 : "r"(a7)
-                 : "memory");
+                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "=r"(a6), "+r"(a7)
+                 :
+                 : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory");
     if (a0 == 0 && out) {
         out->w[0] = a1;
         out->w[1] = a2;

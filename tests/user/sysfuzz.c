@@ -80,7 +80,7 @@ static uint64 rng_below(uint64 n)
 
 /* Issue syscall num with six argument registers, as libsys's stubs do but
  * with nothing checked or adjusted; returns a0 as the kernel left it. IPC
- * calls also overwrite a1..a6. */
+ * calls also overwrite a1..a7 and the temporaries. */
 static long raw_syscall(long num, const long arg[6])
 {
     register long a0 asm("a0") = arg[0];
@@ -92,9 +92,9 @@ static long raw_syscall(long num, const long arg[6])
     register long a7 asm("a7") = num;
 
     asm volatile("ecall"
-                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5)
-                 : "r"(a7)
-                 : "a6", "memory");
+                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a7)
+                 :
+                 : "a6", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory");
     return a0;
 }
 

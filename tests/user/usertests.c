@@ -37,6 +37,14 @@ int main(int argc, char **argv);
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/* Syscall numbers, for the cases that need the kernel's own error code
+ * (libsys turns every error into -1, as xv6 does) or a raw ecall. */
+enum {
+#define SYSNUM(num, name, stub) SYS_##name = num,
+    COWL_SYSCALLS(SYSNUM)
+#undef SYSNUM
+};
+
 /* Fork a child that runs body(arg) and exits 0; returns its pid. */
 static int spawn(void (*body)(long), long arg)
 {
@@ -756,13 +764,82 @@ static uint64 fast_handoffs(void)
     return k.ipc_fast;
 }
 
-/* pong_server's answers; after a MODE_SLOW call it answers with a plain
- * reply and sleeps a tick before receiving, so the next call finds nobody
- * waiting (the slow path); otherwise it waits in reply_recv (the fast one). */
+/*
+ * An IPC call with a known value in every register it must preserve
+ * (cowl/abi.h: ra, sp, gp, tp, s0..s11): ecall num with handle ep and
+ * message *m in a1..a5; the answer's words go to *out and its badge to
+ * *badge. Returns the call's a0; *changed is how many of those registers
+ * came back different (sp included: it is checked against a copy kept on
+ * the stack).
+ */
+static long marked_ipc(long num, long ep, const struct cowl_msg *m, struct cowl_msg *out,
+                       uint64 *badge, long *changed)
+{
+    register long a0 asm("a0") = ep;
+    register uint64 a1 asm("a1") = m->w[0];
+    register uint64 a2 asm("a2") = m->w[1];
+    register uint64 a3 asm("a3") = m->w[2];
+    register uint64 a4 asm("a4") = m->w[3];
+    register uint64 a5 asm("a5") = m->w[4];
+    register uint64 a6 asm("a6");
+    register long a7 asm("a7") = num;
+    register long bad asm("t0");
+
+    asm volatile(
+        /* Keep the C code's values, then load the marks. */
+        "addi sp, sp, -144\n"
+        "sd ra, 0(sp)\n sd gp, 8(sp)\n sd tp, 16(sp)\n sd s0, 24(sp)\n"
+        "sd s1, 32(sp)\n sd s2, 40(sp)\n sd s3, 48(sp)\n sd s4, 56(sp)\n"
+        "sd s5, 64(sp)\n sd s6, 72(sp)\n sd s7, 80(sp)\n sd s8, 88(sp)\n"
+        "sd s9, 96(sp)\n sd s10, 104(sp)\n sd s11, 112(sp)\n"
+        "sd sp, 120(sp)\n"
+        "li ra, 0x7a11\n li gp, 0x96a1\n li tp, 0x79a2\n li s0, 0x5003\n"
+        "li s1, 0x5104\n li s2, 0x5205\n li s3, 0x5306\n li s4, 0x5407\n"
+        "li s5, 0x5508\n li s6, 0x5609\n li s7, 0x570a\n li s8, 0x580b\n"
+        "li s9, 0x590c\n li s10, 0x5a0d\n li s11, 0x5b0e\n"
+        "ecall\n"
+        /* Count the marks that changed (t1: the mark, t2: the difference). */
+        "li t0, 0\n"
+        "li t1, 0x7a11\n xor t2, ra, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x96a1\n xor t2, gp, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x79a2\n xor t2, tp, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x5003\n xor t2, s0, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x5104\n xor t2, s1, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x5205\n xor t2, s2, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x5306\n xor t2, s3, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x5407\n xor t2, s4, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x5508\n xor t2, s5, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x5609\n xor t2, s6, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x570a\n xor t2, s7, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x580b\n xor t2, s8, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x590c\n xor t2, s9, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x5a0d\n xor t2, s10, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "li t1, 0x5b0e\n xor t2, s11, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "ld t1, 120(sp)\n xor t2, sp, t1\n snez t2, t2\n add t0, t0, t2\n"
+        "ld ra, 0(sp)\n ld gp, 8(sp)\n ld tp, 16(sp)\n ld s0, 24(sp)\n"
+        "ld s1, 32(sp)\n ld s2, 40(sp)\n ld s3, 48(sp)\n ld s4, 56(sp)\n"
+        "ld s5, 64(sp)\n ld s6, 72(sp)\n ld s7, 80(sp)\n ld s8, 88(sp)\n"
+        "ld s9, 96(sp)\n ld s10, 104(sp)\n ld s11, 112(sp)\n"
+        "addi sp, sp, 144\n"
+        : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "=r"(a6), "+r"(a7), "=r"(bad)
+        :
+        : "t1", "t2", "t3", "t4", "t5", "t6", "memory");
+    *out = (struct cowl_msg){{a1, a2, a3, a4, a5}};
+    *badge = a6;
+    *changed = bad;
+    return a0;
+}
+
+/* pong_server's answers, through marked_ipc's reply_recv (exit 6 if a
+ * register it preserves came back changed); after a MODE_SLOW call it
+ * answers with a plain reply and sleeps a tick, so the next call finds
+ * nobody waiting (the slow path of call, and of the reply_recv, owing
+ * nothing, that takes it); otherwise it waits in reply_recv (the fast one). */
 static void two_path_server(long ep)
 {
     struct cowl_msg m, r;
     uint64 badge;
+    long changed;
 
     if (ipc_recv((int)ep, &m, &badge) != 0)
         exit(2);
@@ -776,23 +853,25 @@ static void two_path_server(long ep)
             if (ipc_reply(&r) != 0)
                 exit(3);
             sleep(1);
-            if (ipc_recv((int)ep, &m, &badge) != 0)
-                exit(4);
-        } else if (ipc_reply_recv((int)ep, &r, &m, &badge) != 0) {
-            exit(5);
         }
+        if (marked_ipc(SYS_reply_recv, ep, &r, &m, &badge, &changed) != 0)
+            exit(5);
+        if (changed)
+            exit(6);
     }
 }
 
-/* One call of the given mode; checks the answer, returns the fast hand-offs
- * it took. */
+/* One call of the given mode, through marked_ipc; checks the answer and
+ * the registers the call preserves, returns the fast hand-offs it took. */
 static uint64 checked_call(int ep, uint64 i, uint64 mode, int server)
 {
     struct cowl_msg m = {{i, mode, 0x5a5a0000UL + i, i * 7, 0}}, r;
-    uint64 before = fast_handoffs();
+    uint64 before = fast_handoffs(), badge;
+    long changed;
 
-    EXPECT_EQ(ipc_call(ep, &m, &r), 0);
+    EXPECT_EQ(marked_ipc(SYS_call, ep, &m, &r, &badge, &changed), 0);
     uint64 taken = fast_handoffs() - before;
+    EXPECT_EQ(changed, 0);
     EXPECT_EQ(r.w[0], i + 1);
     EXPECT_EQ(r.w[1], getpid());
     EXPECT_EQ(r.w[2], ~(0x5a5a0000UL + i));
@@ -816,9 +895,10 @@ static void ipc_fast_and_slow_calls_agree(void)
     EXPECT_EQ(fast, 2 * PATH_ROUNDS);
     for (uint64 i = 0; i < PATH_ROUNDS; i++) {
         checked_call(ep, i, MODE_SLOW, server); /* its answer: a plain reply */
-        /* The server sleeps: this call queues, and its answer comes from
-         * reply_recv to a caller that blocked on the slow path. */
-        checked_call(ep, i, 0, server);
+        /* The server sleeps: this call queues, and so does the server's
+         * reply_recv that takes it; only its answer, from reply_recv to a
+         * caller that blocked on the slow path, is handed over directly. */
+        EXPECT_EQ(checked_call(ep, i, 0, server), 1);
     }
     EXPECT_EQ(ipc_call(ep, &m, &r), 0);
     EXPECT_EQ(wait_for(server), 0);
@@ -1172,14 +1252,6 @@ static void exec_missing_program_fails(void)
     EXPECT_EQ(exec("a-name-much-longer-than-thirty-two-characters", argv), -1);
     EXPECT_EQ(exec("echo ", argv), -1);
 }
-
-/* Syscall numbers, for the cases that need the kernel's own error code
- * (libsys turns every error into -1, as xv6 does). */
-enum {
-#define SYSNUM(num, name, stub) SYS_##name = num,
-    COWL_SYSCALLS(SYSNUM)
-#undef SYSNUM
-};
 
 static long raw_syscall2(long num, long arg0, long arg1)
 {

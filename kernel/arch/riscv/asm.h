@@ -38,8 +38,11 @@
 
 #define EMERGENCY_STACK_SIZE 4096
 
-/* Offset of struct cpu's index (cpu.h), which trap.S reads through tp. */
-#define CPU_INDEX 0
+/* Offsets of struct cpu's index and current (cpu.h), and of struct
+ * thread's lane_cpu (thread.h), which trap.S reads through tp. */
+#define CPU_INDEX       0
+#define CPU_CURRENT     8
+#define THREAD_LANE_CPU 432
 
 /* struct trapframe: x1..x31 at 8*n, then these. */
 #define TF_SEPC      256
@@ -55,8 +58,11 @@
  * frame (bit n: call n; syscall.c checks the numbers): fork copies the
  * frame into the child, and a user IPC call that blocks leaves nothing on
  * its kernel stack, so it resumes from the frame. Every other call saves
- * only what C may clobber and leaves s2..s11 to the C ABI. */
-#define SYSCALL_SAVE_ALL_MASK ((1 << 1) | (1 << 21) | (1 << 22) | (1 << 23) | (1 << 25))
+ * only what C may clobber and leaves s2..s11 to the C ABI. call and
+ * reply_recv have an entry of their own (trap.S's ipc_entry). */
+#define SYSCALL_SAVE_ALL_MASK    ((1 << 1) | (1 << 21) | (1 << 22))
+#define SYSCALL_NUM_CALL         23
+#define SYSCALL_NUM_REPLY_RECV   25
 
 /* A kernel-mode trap frame on the stack: ra, t0-t6, a0-a7, s0, sepc, sstatus. */
 #define KF_SIZE 176

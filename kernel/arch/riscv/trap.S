@@ -102,17 +102,13 @@
 91:
 .endm
 
-    .section .text
-    .balign 4
-    .global trap_vector
-trap_vector:
-    csrrw   sp, sscratch, sp
-    beqz    sp, from_kernel
-    /* What any C handler may clobber, and s0/s1, which the entry reuses. */
+/* Store what any C handler may clobber, and s0/s1, which the entries
+ * reuse, into the frame at sp: every caller-saved register but t0, which
+ * the vector has stored already. */
+.macro save_caller
     sd      ra, 8(sp)
     sd      gp, 24(sp)
     sd      tp, 32(sp)
-    sd      t0, 40(sp)
     sd      t1, 48(sp)
     sd      t2, 56(sp)
     sd      s0, 64(sp)
@@ -129,17 +125,37 @@ trap_vector:
     sd      t4, 232(sp)
     sd      t5, 240(sp)
     sd      t6, 248(sp)
+.endm
+
+/* The user sp (parked in sscratch by the vector) and sepc into the frame
+ * at sp, and sscratch to 0: the hart runs the kernel from here. */
+.macro save_sp_sepc
     csrr    t0, sscratch
     sd      t0, 16(sp)
     csrr    t0, sepc
     sd      t0, TF_SEPC(sp)
     csrw    sscratch, zero
-    mv      s1, sp
+.endm
+
+    .section .text
+    .balign 4
+    .global trap_vector
+trap_vector:
+    csrrw   sp, sscratch, sp
+    beqz    sp, from_kernel
+    sd      t0, 40(sp)
     csrr    t0, scause
-    li      t1, EXC_ECALL_U
-    bne     t0, t1, full_entry
-    /* A system call: callee-saved registers stay where the C ABI keeps
-     * them, except for the calls that need them in the frame. */
+    addi    t0, t0, -EXC_ECALL_U
+    bnez    t0, full_entry
+    addi    t0, a7, -SYSCALL_NUM_CALL
+    beqz    t0, ipc_entry
+    addi    t0, a7, -SYSCALL_NUM_REPLY_RECV
+    beqz    t0, ipc_entry
+    /* Any other system call: callee-saved registers stay where the C ABI
+     * keeps them, except for the calls that need them in the frame. */
+    save_caller
+    save_sp_sepc
+    mv      s1, sp
     li      t0, SYSCALL_SAVE_ALL_MASK
     srl     t0, t0, a7
     andi    t0, t0, 1
@@ -150,24 +166,53 @@ trap_vector:
     ld      sp, TF_KERNEL_SP(s1)
     mv      s0, zero
     call    syscall_entry
-    /* a0: the frame to resume. Another thread's after an IPC hand-off
-     * (call and reply_recv saved every register): this one blocked and
-     * resumes from its frame, and once big_lock goes this kernel stack may
-     * be its again on another hart, so it is not touched after that. */
-    bne     a0, s1, switch_exit
+    /* a0: this thread's frame; s2..s11 are as C kept them. */
     unlock_big t0, t1
     sret_from a0, 0
 
-switch_exit:
+/* call and reply_recv, the IPC fast path (trap.c's syscall_ipc_entry):
+ * the registers the calls preserve go into the frame (cowl/abi.h: ra, sp,
+ * gp, tp, s0..s11; the others are the caller's to lose), and the
+ * handle, the message and the number stay in a0..a5 and a7 as arguments,
+ * with the frame in a6. It returns the frame to resume, every register of
+ * it, in a0 (another thread's after a hand-off), and in a1 whether this
+ * hart holds big_lock. Once the lock goes, this kernel stack may be the
+ * blocked caller's again on another hart, so nothing touches it after. */
+ipc_entry:
+    sd      ra, 8(sp)
+    sd      gp, 24(sp)
+    sd      tp, 32(sp)
+    sd      s0, 64(sp)
+    sd      s1, 72(sp)
+    save_callee_rest sp
+    save_sp_sepc
+    mv      a6, sp
+    ld      tp, TF_KERNEL_TP(sp)
+    ld      sp, TF_KERNEL_SP(sp)
+    mv      s0, zero
+    /* reply_recv by the pager's lane of this hart: it answers without
+     * big_lock. Told apart here, so that each C entry keeps its arguments
+     * where they came. */
+    addi    t0, a7, -SYSCALL_NUM_REPLY_RECV
+    bnez    t0, 1f
+    ld      t0, CPU_CURRENT(tp)
+    ld      t0, THREAD_LANE_CPU(t0)
+    bne     t0, tp, 1f
+    call    syscall_lane_entry
+    j       2f
+1:  call    syscall_ipc_entry
+2:  beqz    a1, 3f
     unlock_big t0, t1
-    j       trap_return_user
+3:  sret_from a0, 1
 
 /* Exceptions and interrupts: every register in the frame, user_trap. */
 full_entry:
-    save_callee_rest s1
-    mv      a0, s1
-    ld      tp, TF_KERNEL_TP(s1)
-    ld      sp, TF_KERNEL_SP(s1)
+    save_caller
+    save_sp_sepc
+    save_callee_rest sp
+    mv      a0, sp
+    ld      tp, TF_KERNEL_TP(sp)
+    ld      sp, TF_KERNEL_SP(sp)
     mv      s0, zero
     call    user_trap
 1:  j       1b

@@ -7,7 +7,11 @@
  *
  * Register convention for a syscall: a7 = number, a0..a5 = arguments, result
  * in a0 (negative on error). IPC calls carry a message of COWL_MSG_WORDS words
- * in a1..a5 and return the sender's badge in a6.
+ * in a1..a5 and return the sender's badge in a6. Every call preserves every
+ * other register, except the IPC calls (send, recv, call, reply,
+ * reply_recv), which preserve only what a function call does: ra, sp, gp,
+ * tp and s0..s11. Their t0..t6 and a7 come back undefined, so that the
+ * kernel's fast path saves and hands over as few registers as it can.
  */
 #ifndef COWL_ABI_H
 #define COWL_ABI_H
