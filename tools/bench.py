@@ -13,8 +13,9 @@ unit, n, mean, p50, p90, p99, max (and more); percentiles are nearest-rank:
 the smallest sample with at least q% of the samples at or below it.
 
 The throughput figures have two parameters: the workers (after '@') and
-the harts (the boot's clock line). tput_faults_per_s gets `workers`,
-`speedup` (its p50 over the same mode's one hart, one worker) and
+the harts (the boot's clock line). tput_faults_per_s and the host's
+control tput_spins_per_s get `workers`, `speedup` (the p50 over the same
+figure and mode's one hart, one worker) and tput_faults_per_s
 `lock_wait`, `lock_wait_long` (the share of the harts' time spent waiting
 for big_lock, all of it and in waits over 1 ms: p50, min, max as
 fractions, from the tput_lock_wait* figures of the same boot and point).
@@ -40,6 +41,9 @@ STATS = ("n", "mean", "p50", "p90", "p99", "max")
 # The throughput figures: faults a second, and big_lock's wait beside them
 # (in millionths of the harts' time; results.json holds fractions).
 TPUT = "tput_faults_per_s"
+# The host's control in the same sweep: an empty loop in each worker, no
+# kernel entry (what the host gives the harts' threads).
+TPUT_SPIN = "tput_spins_per_s"
 TPUT_WAITS = {"tput_lock_wait": "lock_wait", "tput_lock_wait_long": "lock_wait_long"}
 PPM = 1e6
 # Tables list the modes in this order.
@@ -117,7 +121,7 @@ def figure_object(name, mode, clock, runs):
     obj = {"name": base, "mode": mode, "unit": runs[0]["unit"]}
     if param is not None:
         obj["param"] = param
-        if base == TPUT or base in TPUT_WAITS:
+        if base in (TPUT, TPUT_SPIN) or base in TPUT_WAITS:
             obj["workers"] = param
     obj.update(summarize(pairs) if pairs else {k: None for k in STATS})
     obj["invalid"] = sum(r.get("invalid", 0) for r in runs)
@@ -146,17 +150,18 @@ def add_tput(figures):
     def point(f):
         return (f["mode"], f["harts"], f.get("workers"))
     waits = {(f["name"], point(f)): f for f in figures if f["name"] in TPUT_WAITS and f["n"]}
-    one = {f["mode"]: f["p50"] for f in figures
-           if f["name"] == TPUT and f["n"] and f["harts"] == 1 and f.get("workers") == 1}
+    one = {(f["name"], f["mode"]): f["p50"] for f in figures
+           if f["name"] in (TPUT, TPUT_SPIN) and f["n"] and f["harts"] == 1
+           and f.get("workers") == 1}
     for f in figures:
-        if f["name"] != TPUT or not f["n"]:
+        if f["name"] not in (TPUT, TPUT_SPIN) or not f["n"]:
             continue
         for name, key in TPUT_WAITS.items():
             w = waits.get((name, point(f)))
-            if w:
+            if w and f["name"] == TPUT:
                 f[key] = {s: round(w[s] / PPM, 4) for s in ("p50", "min", "max")}
-        if one.get(f["mode"]):
-            f["speedup"] = round(f["p50"] / one[f["mode"]], 2)
+        if one.get((f["name"], f["mode"])):
+            f["speedup"] = round(f["p50"] / one[(f["name"], f["mode"])], 2)
 
 
 def build_results(raws, config):
@@ -222,6 +227,17 @@ def tput_markdown(results):
             f["mode"], f["harts"], f["workers"], f["n"], fmt(f["p50"]), fmt(f["min"]),
             fmt(f["max"]), "%.2f" % f["speedup"] if "speedup" in f else "-",
             pct(f.get("lock_wait", {}).get("p50")), pct(f.get("lock_wait_long", {}).get("p50"))))
+    spins = sorted((f for f in results["figures"] if f["name"] == TPUT_SPIN and f["n"]),
+                   key=lambda f: (MODE_ORDER.get(f["mode"], 9), f["harts"], f["workers"]))
+    if spins:
+        rows += ["", "The host's control (an empty loop in each worker, no kernel entry; spins "
+                 "a second, all workers):", "",
+                 "| mode | harts | workers | runs | spins/s p50 | min | max | x 1 hart, 1 worker |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for f in spins:
+            rows.append("| %s | %d | %d | %d | %s | %s | %s | %s |" % (
+                f["mode"], f["harts"], f["workers"], f["n"], fmt(f["p50"]), fmt(f["min"]),
+                fmt(f["max"]), "%.2f" % f["speedup"] if "speedup" in f else "-"))
     return "\n".join(rows) + "\n"
 
 

@@ -95,9 +95,10 @@ TPUT_HARTS = (1, 2, 4)
 TPUT_WORKERS = (1, 2, 4, 8)
 
 
-def tput_points(results, mode):
-    """(harts, workers) -> the tput_faults_per_s figure of that point."""
-    return {(f["harts"], f["workers"]): f for f in select(results, "tput_faults_per_s", "wall", mode)
+def tput_points(results, mode, name="tput_faults_per_s"):
+    """(harts, workers) -> the figure `name` (the faults, or the host's
+    control) of that point."""
+    return {(f["harts"], f["workers"]): f for f in select(results, name, "wall", mode)
             if "workers" in f}
 
 
@@ -110,8 +111,10 @@ def tput_plot(results, path):
     """Faults per second against harts with one worker per hart, every mode
     (a log scale: cow=eager's workers take no faults, their plain stores run
     a hundred times faster); and pager and kernel as a multiple of their own
-    one-hart rate beside the ideal line and Linux's 1.78 at two harts.
-    cow=eager stays out of the scaled panel: it says nothing of faults."""
+    one-hart rate beside the ideal line, Linux's 1.78 at two harts and the
+    host's control (an empty loop in each worker, pager boots): what the
+    host gave any guest work at the time. cow=eager stays out of the scaled
+    panel: it says nothing of faults."""
     fig, (ax, sx) = plt.subplots(1, 2, figsize=(10.5, 4.4))
     for mode in MODES:
         pts = tput_points(results, mode)
@@ -124,6 +127,11 @@ def tput_plot(results, path):
         if mode != "eager" and hs[0] == 1:
             sx.plot(hs, [f["p50"] / figs[0]["p50"] for f in figs], marker="o",
                     label="cow=%s" % mode)
+    spins = tput_points(results, "pager", "tput_spins_per_s")
+    hs = [h for h in TPUT_HARTS if (h, h) in spins]
+    if hs and hs[0] == 1:
+        sx.plot(hs, [spins[(h, h)]["p50"] / spins[(1, 1)]["p50"] for h in hs], linestyle="--",
+                marker="x", color="grey", label="host's control (empty loop)")
     sx.plot([1, 4], [1, 4], linestyle=":", color="grey", label="ideal")
     sx.plot([2], [LINUX_TWO_HARTS], marker="*", markersize=12, linestyle="none", color="black",
             label="Linux 6.12 (%.2f)" % LINUX_TWO_HARTS)

@@ -81,13 +81,17 @@ class Parser(unittest.TestCase):
             bench.parse_raw("hello\n")
 
 
-def tput_raw(mode, harts, rates, waits, longs):
-    """A throughput boot: per worker count, the runs' rates and waits (ppm)."""
+def tput_raw(mode, harts, rates, waits, longs, spins=None):
+    """A throughput boot: per worker count, the runs' rates and waits (ppm),
+    and the host control's spin rates."""
     lines = ["bench mode %s -" % mode, "bench clock ns 10000000 100 %d" % harts]
     for w in sorted(rates):
         for name, unit, values in (("tput_faults_per_s", "faults/s", rates[w]),
                                    ("tput_lock_wait", "ppm", waits[w]),
-                                   ("tput_lock_wait_long", "ppm", longs[w])):
+                                   ("tput_lock_wait_long", "ppm", longs[w]),
+                                   ("tput_spins_per_s", "spins/s", (spins or {}).get(w, []))):
+            if not values:
+                continue
             lines.append("sample %s@%d %s" % (name, w, " ".join("%d*1" % v for v in sorted(values))))
             lines.append("figure %s@%d %s %d 0" % (name, w, unit, len(values)))
     return "\n".join(lines + ["bench done", ""])
@@ -98,10 +102,12 @@ class Throughput(unittest.TestCase):
 
     def results(self):
         one = tput_raw("pager", 1, {1: [900, 1000, 1100], 2: [1000, 1000, 1000]},
-                       {1: [0, 0, 0], 2: [0, 0, 0]}, {1: [0, 0, 0], 2: [0, 0, 0]})
+                       {1: [0, 0, 0], 2: [0, 0, 0]}, {1: [0, 0, 0], 2: [0, 0, 0]},
+                       {1: [4000, 5000, 6000], 2: [5000, 5000, 5000]})
         two = tput_raw("pager", 2, {1: [1000, 1000, 1000], 2: [1500, 1800, 2000]},
                        {1: [0, 10, 20], 2: [250000, 300000, 400000]},
-                       {1: [0, 0, 0], 2: [0, 100000, 200000]})
+                       {1: [0, 0, 0], 2: [0, 100000, 200000]},
+                       {1: [5000, 5000, 5000], 2: [9000, 9500, 9900]})
         return bench.build_results([bench.parse_raw(one), bench.parse_raw(two)], {})
 
     def point(self, res, harts, workers):
@@ -135,6 +141,16 @@ class Throughput(unittest.TestCase):
         md = bench.tput_markdown(self.results())
         self.assertIn("| pager | 2 | 2 | 3 | 1,800 | 1,500 | 2,000 | 1.80 | 30.0% | 10.0% |", md)
         self.assertNotIn("tput_lock_wait", bench.markdown(self.results()))
+
+    def test_host_control_has_its_own_speedup_and_rows(self):
+        res = self.results()
+        found = [f for f in res["figures"] if f["name"] == "tput_spins_per_s"
+                 and f["harts"] == 2 and f["workers"] == 2]
+        self.assertEqual(len(found), 1)
+        self.assertEqual(found[0]["speedup"], 1.9)  # over its own one-hart point, 5,000
+        self.assertNotIn("lock_wait", found[0])
+        self.assertIn("| pager | 2 | 2 | 3 | 9,500 | 9,000 | 9,900 | 1.90 |",
+                      bench.tput_markdown(res))
 
     def test_no_throughput_no_table(self):
         self.assertEqual(bench.tput_markdown(bench.build_results([bench.parse_raw(RAW)], {})), "")
@@ -234,6 +250,14 @@ class QuickRun(unittest.TestCase):
         # either (the fault path takes no lock); that the counter counts is
         # checked where two harts do contend (cowbench disturb).
         self.assertEqual(max(f["lock_wait"]["max"] for (h, _), f in tput.items() if h == 1), 0)
+        # The host's control beside every point, with its own speedup.
+        spins = {(f["harts"], f["workers"]): f for f in res["figures"]
+                 if f["name"] == "tput_spins_per_s"}
+        self.assertEqual(sorted(spins), sorted(tput))
+        for f in spins.values():
+            self.assertEqual((f["n"], f["invalid"], f["unit"]), (2, 0, "spins/s"), f)
+            self.assertGreater(f["min"], 0)
+            self.assertIn("speedup", f)
 
 
 if __name__ == "__main__":

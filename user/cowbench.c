@@ -27,7 +27,8 @@
  * tput` otherwise): lat (latency distributions), fork (fork cost
  * against pages), share (copy fault against sharers), pattern (sequential,
  * strided, random), tput (faults a second and the big_lock wait with 1,
- * 2, 4 and 8 workers over the harts), disturb (checks that injected
+ * 2, 4 and 8 workers over the harts, and the host's control: an empty
+ * loop's turns a second, the same way), disturb (checks that injected
  * disturbances are caught). `quick` shrinks them all.
  */
 #include <user.h>
@@ -626,6 +627,11 @@ static void group_pattern(void)
 /* What a throughput worker reports: its start and end (time CSR) and the
  * machine's big_lock wait, all of it and its long waits (benchstat), read
  * just before and just after. */
+/* Turns of the host control's empty loop a page: a run of about 100 ms,
+ * as long as a fault run, so that the workers' start skew (a few ms) does
+ * not weigh on it more than on the faults. */
+#define SPIN_LOOPS 30000
+
 struct tput_report {
     uint64 t0, t1;
     uint64 wait0, wait1;
@@ -634,8 +640,11 @@ struct tput_report {
 
 /* Throughput worker on hart `hart`: COW-shares `n` pages with a child,
  * says it is ready, waits for go, stores to every page and reports on
- * `out`. */
-static void tput_worker(int hart, int n, int ready, int go, int out)
+ * `out`. The host's control (spin): the same, but SPIN_LOOPS turns of an
+ * empty loop a page instead of the store, so no kernel entry at all: what
+ * the host gives the harts' threads when the guest asks nothing of its
+ * kernel. */
+static void tput_worker(int hart, int n, int spin, int ready, int go, int out)
 {
     int hold[2];
     pin(hart);
@@ -649,8 +658,12 @@ static void tput_worker(int hart, int n, int ready, int go, int out)
     struct tput_report r;
     benchstat(&s0);
     r.t0 = rdtime();
-    for (int i = 0; i < n; i++)
-        p[i * PAGE + 8] = (char)i;
+    if (spin)
+        for (long i = 0; i < (long)n * SPIN_LOOPS; i++)
+            asm volatile("");
+    else
+        for (int i = 0; i < n; i++)
+            p[i * PAGE + 8] = (char)i;
     r.t1 = rdtime();
     benchstat(&s1);
     r.wait0 = s0.lock_wait;
@@ -662,7 +675,7 @@ static void tput_worker(int hart, int n, int ready, int go, int out)
     exit(0);
 }
 
-/* One throughput run's result: faults a second, all workers together, and
+/* One throughput run's result: faults (or spins) a second, all workers together, and
  * the share of the harts' time spent waiting for big_lock (in millionths),
  * all of it and in waits of over a millisecond. */
 struct tput_result {
@@ -673,7 +686,7 @@ struct tput_result {
 /* Reads `workers` reports from `out`: the region runs from the first start
  * to the last end, and the lock wait is read at those two points. -1 if a
  * report is missing or the region is empty. */
-static int tput_collect(int out, int workers, int harts, int n, struct tput_result *res)
+static int tput_collect(int out, int workers, int harts, uint64 n, struct tput_result *res)
 {
     struct tput_report r, first = {.t0 = ~0UL}, last = {0};
     for (int w = 0; w < workers; w++) {
@@ -694,8 +707,9 @@ static int tput_collect(int out, int workers, int harts, int n, struct tput_resu
 }
 
 /* One throughput run: `workers` workers, worker w pinned to hart w % harts,
- * all released together. -1 if a worker could not start or failed. */
-static int tput_run(int workers, int harts, int n, struct tput_result *res)
+ * all released together (spin: the host's control). -1 if a worker could
+ * not start or failed. */
+static int tput_run(int workers, int harts, int n, int spin, struct tput_result *res)
 {
     int ready[2], go[2], out[2], started = 0, ok = -1;
     if (pipe(ready) < 0 || pipe(go) < 0 || pipe(out) < 0)
@@ -705,7 +719,7 @@ static int tput_run(int workers, int harts, int n, struct tput_result *res)
         if (pid < 0)
             break;
         if (pid == 0)
-            tput_worker(started % harts, n, ready[1], go[0], out[1]);
+            tput_worker(started % harts, n, spin, ready[1], go[0], out[1]);
     }
     close(ready[1]);
     close(out[1]);
@@ -716,7 +730,7 @@ static int tput_run(int workers, int harts, int n, struct tput_result *res)
     for (int w = 0; w < started; w++)
         write(go[1], "g", 1);
     if (started == workers && waiting == workers)
-        ok = tput_collect(out[0], workers, harts, n, res);
+        ok = tput_collect(out[0], workers, harts, spin ? (uint64)n * SPIN_LOOPS : (uint64)n, res);
     for (int w = 0; w < started; w++)
         wait(0);
     close(ready[0]);
@@ -738,22 +752,29 @@ static void group_tput(int harts)
     for (int workers = 1; workers <= TPUT_MAX; workers *= 2) {
         if (icount) {
             skip_param("tput_faults_per_s", workers, "wall-clock-only");
+            skip_param("tput_spins_per_s", workers, "wall-clock-only");
             continue;
         }
-        int got = 0, invalid = 0;
-        for (int r = 0; r < runs; r++) {
-            struct tput_result res;
-            if (tput_run(workers, harts, n, &res) < 0) {
-                invalid++;
+        for (int spin = 0; spin < 2; spin++) {
+            int got = 0, invalid = 0;
+            for (int r = 0; r < runs; r++) {
+                struct tput_result res;
+                if (tput_run(workers, harts, n, spin, &res) < 0) {
+                    invalid++;
+                    continue;
+                }
+                samples[got] = res.faults_per_s;
+                long_ppm[got] = res.long_ppm;
+                wait_ppm[got++] = res.wait_ppm;
+            }
+            if (spin) {
+                emit_unit("tput_spins_per_s", workers, "spins/s", samples, got, invalid);
                 continue;
             }
-            samples[got] = res.faults_per_s;
-            long_ppm[got] = res.long_ppm;
-            wait_ppm[got++] = res.wait_ppm;
+            emit_unit("tput_faults_per_s", workers, "faults/s", samples, got, invalid);
+            emit_unit("tput_lock_wait", workers, "ppm", wait_ppm, got, invalid);
+            emit_unit("tput_lock_wait_long", workers, "ppm", long_ppm, got, invalid);
         }
-        emit_unit("tput_faults_per_s", workers, "faults/s", samples, got, invalid);
-        emit_unit("tput_lock_wait", workers, "ppm", wait_ppm, got, invalid);
-        emit_unit("tput_lock_wait_long", workers, "ppm", long_ppm, got, invalid);
     }
 }
 
