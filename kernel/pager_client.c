@@ -111,7 +111,8 @@ void pager_call(struct thread *t)
 
 void pager_fault_call(struct thread *t, void (*resume)(void))
 {
-    ASSERT(t == sched_current() && !spin_held(&big_lock));
+    /* t is the current thread, in its trap without big_lock: its one
+     * caller, fault_user_store, is the fault path's first step. */
     t->kreq.h.seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
     pager_service_fault(t, resume);
 }
