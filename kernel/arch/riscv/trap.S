@@ -1,13 +1,16 @@
 /*
  * The one trap vector. sscratch holds the current thread's trap frame while
  * the hart runs user code and 0 while it runs the kernel, so a trap tells
- * its origin by swapping sp with sscratch. From user mode a system call
- * saves only what C may clobber (every register for SYSCALL_SAVE_ALL_MASK)
- * and syscall_entry() runs on the thread's kernel stack; it returns the frame
- * to resume, which is another thread's after an IPC fast-path hand-off.
- * Every other user trap saves every register and runs user_trap(), which
- * leaves through trap_return_user. From the kernel (only the idle
- * loop takes interrupts; anything else is a bug that panics) the
+ * its origin by swapping sp with sscratch. From user mode, call and
+ * reply_recv save only the registers an IPC call preserves and run
+ * syscall_ipc_entry() (or, for the pager's lane of this hart,
+ * syscall_lane_entry()) with the message in registers; they return the
+ * frame to resume, another thread's after a hand-off, and every register of
+ * it is loaded. Any other system call saves only what C may clobber (every
+ * register for SYSCALL_SAVE_ALL_MASK) and syscall_entry() runs on the
+ * thread's kernel stack. Every other user trap saves every register and
+ * runs user_trap(), which leaves through trap_return_user. From the kernel
+ * (only the idle loop takes interrupts; anything else is a bug that panics) the
  * caller-saved registers go on the current stack and kernel_trap() runs,
  * unless that frame would land in a stack's guard page: then sp has run off
  * its stack (or is about to), nothing more can be pushed there, and the hart
