@@ -65,19 +65,25 @@ static const char *kernel_objects_leaked(const struct cowl_kstat *before, int *d
     return what;
 }
 
-/* The pool's figures once two readings a tick apart agree (see the top). */
-static int stable_poolstat(struct cowl_poolstat *st)
+/* The baseline: the pool's figures and the kernel's object counts once two
+ * readings a tick apart agree (see the top; the program that runs the case
+ * may have been started a moment ago, and its parent may still be settling
+ * what the fork and exec left). */
+static int stable_baseline(struct cowl_poolstat *st, struct cowl_kstat *k)
 {
     struct cowl_poolstat again;
-    if (poolstat(st) != 0)
+    struct cowl_kstat kagain;
+    int detail;
+    if (poolstat(st) != 0 || kstat(k) != 0)
         return -1;
     for (int t = 0; t < SETTLE_TICKS; t++) {
         sleep(1);
-        if (poolstat(&again) != 0)
+        if (poolstat(&again) != 0 || kstat(&kagain) != 0)
             return -1;
-        if (again.free == st->free)
+        if (again.free == st->free && !kstat_differs(k, &kagain, &detail))
             return 0;
         *st = again;
+        *k = kagain;
     }
     return 0;
 }
@@ -117,32 +123,12 @@ static const char *verdict(int status, const struct cowl_poolstat *before,
     return 0;
 }
 
-/* The kernel's object counts once two readings a tick apart agree: the
- * program that runs the case may have been started a moment ago, and its
- * parent may still be settling what the fork and exec left. */
-static int stable_kstat(struct cowl_kstat *st)
-{
-    struct cowl_kstat again;
-    int detail;
-    if (kstat(st) != 0)
-        return -1;
-    for (int t = 0; t < SETTLE_TICKS; t++) {
-        sleep(1);
-        if (kstat(&again) != 0)
-            return -1;
-        if (!kstat_differs(st, &again, &detail))
-            return 0;
-        *st = again;
-    }
-    return 0;
-}
-
 static int run_case(const struct test_case *c)
 {
     struct cowl_poolstat before;
     struct cowl_kstat kbefore;
     int status = -1, detail = 0, start = uptime();
-    if (stable_poolstat(&before) != 0 || stable_kstat(&kbefore) != 0) {
+    if (stable_baseline(&before, &kbefore) != 0) {
         printf("%s: FAILED poolstat or kstat failed\n", c->name);
         return 1;
     }

@@ -60,9 +60,9 @@
  * its kernel stack, so it resumes from the frame. Every other call saves
  * only what C may clobber and leaves s2..s11 to the C ABI. call and
  * reply_recv have an entry of their own (trap.S's ipc_entry). */
-#define SYSCALL_SAVE_ALL_MASK    ((1 << 1) | (1 << 21) | (1 << 22))
-#define SYSCALL_NUM_CALL         23
-#define SYSCALL_NUM_REPLY_RECV   25
+#define SYSCALL_SAVE_ALL_MASK  ((1 << 1) | (1 << 21) | (1 << 22))
+#define SYSCALL_NUM_CALL       23
+#define SYSCALL_NUM_REPLY_RECV 25
 
 /* A kernel-mode trap frame on the stack: ra, t0-t6, a0-a7, s0, sepc, sstatus. */
 #define KF_SIZE 176
