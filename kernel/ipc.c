@@ -244,10 +244,10 @@ int64_t ipc_reply(struct thread *t, struct thread **woken)
     return 0;
 }
 
-/* The pager answered the kernel call of c, blocked on its kernel stack,
- * with c->kreply: the one place answers land, then c goes on in its kernel
- * call, on this hart. Out of line: the fast path makes no call that
- * returns. */
+/* The pager answered the kernel call of c with c->kreply: the one place
+ * answers land, then c goes on in its kernel call on this hart (on its
+ * kernel stack, or at fault_resume if it left it). Out of line: the fast
+ * path makes no call that returns. */
 __attribute__((noreturn, noinline)) static void kernel_call_answered(struct thread *c)
 {
     pager_call_done(c);

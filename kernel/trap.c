@@ -1,12 +1,14 @@
 /*
  * The C side of the trap vector (arch/riscv/trap.S).
  *
- *   user mode --ecall call, reply_recv--> syscall_ipc_entry (trap.S saved
- *       only the registers the calls preserve; the message stays in a1..a5)
- *       the pager's lane answering a fault -> the answer, without big_lock
- *       take big_lock; a partner waits -> hand the hart to it; trap.S loads
- *                                         its registers (the fast path)
- *       otherwise -> complete the frame, syscall_dispatch (the slow path)
+ *   user mode --ecall call, reply_recv--> trap.S's ipc_entry (saves only
+ *       the registers the calls preserve; the message stays in a1..a5)
+ *       reply_recv by the pager's lane of this hart -> syscall_lane_entry:
+ *           the answer to a fault, applied here without big_lock; the
+ *           faulting thread resumes from its frame
+ *       anything else -> syscall_ipc_entry: take big_lock; a partner waits
+ *           -> hand the hart to it; trap.S loads its registers (the fast
+ *           path); otherwise complete the frame, syscall_dispatch
  *   user mode --ecall--> syscall_entry: take big_lock (trap.S saved only
  *       the registers C may clobber, all of them for fork, send and recv)
  *       -> syscall_dispatch
