@@ -60,8 +60,9 @@ enum verdict {
  * is installed; a reuse unmarks the old frame and waits for the other
  * faults on it first. Either way, on APPLY the old frame's mark is the
  * apply's to drop (a reuse's is gone already). */
-static enum verdict check_decision(const struct pg_fault_msg *req, const struct pg_reply_msg *rep,
-                                   const pte_t *pte, bool may_wait, const char **why)
+__attribute__((always_inline)) static inline enum verdict
+check_decision(const struct pg_fault_msg *req, const struct pg_reply_msg *rep, const pte_t *pte,
+               bool may_wait, const char **why)
 {
     if (rep->label != PG_COPY && rep->label != PG_REUSE) {
         space_fault_unmark(req->frame);

@@ -201,7 +201,7 @@ static __attribute__((noinline, cold)) bool reuse_settled(uint64_t pa)
     return (word_of(pa) & WORD_MAPS) == 1;
 }
 
-enum frame_check space_fault_reuse(uint64_t pa, bool may_wait)
+__attribute__((always_inline)) inline enum frame_check space_fault_reuse(uint64_t pa, bool may_wait)
 {
     uint64_t i = map_index(pa);
     ASSERT(i < maps_frames);
@@ -249,7 +249,9 @@ static void space_frame_settle(uint64_t pa)
         spin_unlock(&big_lock);
 }
 
-enum frame_check space_claim_frame(uint64_t pa, bool may_wait)
+/* This and the two below are inlined into the fault path (link-time
+ * optimization). */
+__attribute__((always_inline)) inline enum frame_check space_claim_frame(uint64_t pa, bool may_wait)
 {
     uint64_t i = map_index(pa);
     if (!pager_frame_in_pool(pa) || i >= maps_frames)
@@ -275,7 +277,8 @@ static void space_unclaim_frame(uint64_t pa)
     map_unref(pa);
 }
 
-void space_install_copy(pte_t *pte, uint64_t pa, uint64_t flags)
+__attribute__((always_inline)) inline void space_install_copy(pte_t *pte, uint64_t pa,
+                                                              uint64_t flags)
 {
     uint64_t i = map_index(pte_pa(*pte));
     ASSERT(i < maps_frames);
