@@ -21,8 +21,9 @@ struct cpu {
     struct thread *current; /* running thread, 0 in the scheduler */
     struct context sched;   /* the scheduler loop's context */
     volatile int online;
-    volatile uint64_t ticks; /* timer interrupts taken */
-};
+    volatile uint64_t ticks;    /* timer interrupts taken */
+    uint64_t ipc_handoffs;      /* IPC hand-offs through the fast path here (ipc.c) */
+} __attribute__((aligned(64))); /* a cache line of its own: each hart writes its own */
 
 extern struct cpu cpus[MAX_HARTS];
 extern uint32_t ncpu;

@@ -32,7 +32,6 @@ static uint32_t *batches; /* lanes buffers, side by side; mapped into the pager 
 static bool batch_busy[COWL_PAGER_LANES_MAX];
 static uint32_t batch_waiters;
 static unsigned lanes;
-static uint32_t next_seq = 1;
 static uint64_t reserved_end; /* end of the frames carved for the service */
 static uint64_t refused;
 
@@ -105,7 +104,7 @@ void pager_batch_end(void)
 void pager_call(struct thread *t)
 {
     ASSERT(t == sched_current());
-    t->kreq.h.seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
+    t->kreq.h.seq = ++t->kcall_seq;
     pager_service_call(t);
 }
 
@@ -113,7 +112,7 @@ void pager_fault_call(struct thread *t, void (*resume)(void))
 {
     /* t is the current thread, in its trap without big_lock: its one
      * caller, fault_user_store, is the fault path's first step. */
-    t->kreq.h.seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
+    t->kreq.h.seq = ++t->kcall_seq;
     pager_service_fault(t, resume);
 }
 

@@ -61,7 +61,6 @@ static uint32_t *table_census;
 static uint32_t census_epoch;
 static uint64_t maps_frames;
 static uint32_t settling; /* threads waiting in space_frame_settle */
-static uint32_t next_gen = 1;
 
 struct space *space_create(bool pinned)
 {
@@ -75,7 +74,7 @@ struct space *space_create(bool pinned)
         memcpy(root, kvm_root(), SV39_KERNEL_SLOTS * sizeof(pte_t));
         *s = (struct space){.root = root, .asid = (uint16_t)(i + 1), .pinned = pinned};
         s->token = arch_space_token((uint64_t)root, s->asid);
-        s->gen = next_gen++;
+        s->gen = 1; /* every hart's seen is 0: each flushes the ASID before its first use */
         return s;
     }
     return 0;
@@ -392,18 +391,22 @@ __attribute__((always_inline)) inline void space_activate(struct space *s)
     }
 }
 
+/* A space's own count, atomic as fault.c's space_changed_page takes one
+ * without big_lock: no two spaces' changes touch a common cache line. */
+static inline uint32_t next_gen(struct space *s)
+{
+    return __atomic_add_fetch(&s->gen, 1, __ATOMIC_RELAXED);
+}
+
 void space_changed_page(struct space *s, uint64_t va)
 {
-    s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED);
-    s->seen[this_cpu()->index] = s->gen;
+    s->seen[this_cpu()->index] = next_gen(s);
     arch_tlb_flush_page(va, s->asid);
 }
 
 void space_changed(struct space *s)
 {
-    /* Atomic as fault.c's space_changed_page takes one without big_lock. */
-    s->gen = __atomic_fetch_add(&next_gen, 1, __ATOMIC_RELAXED);
-    s->seen[this_cpu()->index] = s->gen;
+    s->seen[this_cpu()->index] = next_gen(s);
     arch_tlb_flush_asid(s->asid);
 }
 

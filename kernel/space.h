@@ -24,7 +24,7 @@ struct space {
     pte_t *root; /* 0 when the record is free */
     uint16_t asid;
     uint64_t token;           /* arch_space_token(root, asid): what a switch installs */
-    uint32_t gen;             /* TLB generation, from a global counter */
+    uint32_t gen;             /* TLB generation: one more at each change of its PTEs */
     uint32_t seen[MAX_HARTS]; /* per hart: the generation it last flushed (0: none) */
     uint64_t heap;            /* start of the heap: end of the loaded image */
     uint64_t brk;             /* current break (sbrk) */

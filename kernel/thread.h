@@ -119,6 +119,7 @@ struct thread {
     bool in_kcall;           /* the kernel is calling the pager for it */
     bool kcall_parked;       /* and that call left its kernel stack (ipc_lane_take) */
     uint8_t batch_held;      /* 1 + the batch buffer it holds (pager_client.c), 0 if none */
+    uint32_t kcall_seq;      /* the number of its last request: each thread counts its own */
     union pg_msg kreq;       /* that call's request */
     union pg_msg kreply;     /* and the pager's reply */
     uint64_t *fault_pte;     /* a user store's fault: the PTE it found (fault.c) */
