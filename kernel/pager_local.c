@@ -43,7 +43,9 @@ void pager_service_call(struct thread *t)
      * while the pager process decides. A batch comes holding it. */
     bool traced = pool.trace;
     spin_lock(&lane_locks[lane]);
-    pool_handle(&pool, &pool_lanes[lane], &t->kreq.raw, &t->kreply.raw, traced ? &ev : 0);
+    t->kreply.raw = t->kreq.raw; /* pool_fault answers in place */
+    if (traced || !pool_fault(&pool, &pool_lanes[lane], t->kreply.raw.w))
+        pool_handle(&pool, &pool_lanes[lane], &t->kreq.raw, &t->kreply.raw, traced ? &ev : 0);
     spin_unlock(&lane_locks[lane]);
     trace_stamp_reply(&t->kreq.raw, &t->kreply.raw);
     if (traced)

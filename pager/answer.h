@@ -10,6 +10,10 @@
 #include <stdbool.h>
 #include "policy.h"
 
+/* The hot request: answer a fault of the kernel received on lane in place
+ * in w (the request's words in, the answer's out), or return false,
+ * touching nothing, and let answer_kernel have it. */
+bool answer_fault(struct pool *pool, struct pool_lane *lane, uint64_t w[COWL_MSG_WORDS]);
 /* Answer a request of the kernel (badge 0) received on lane into *reply,
  * which the caller sends (to nobody, if the answer went out already). */
 void answer_kernel(struct pool *pool, struct pool_lane *lane, const struct cowl_msg *req,

@@ -6,9 +6,14 @@
 
 #include "answer.h"
 
-__attribute__((always_inline)) inline void answer_kernel(struct pool *pool, struct pool_lane *lane,
-                                                         const struct cowl_msg *req,
-                                                         struct cowl_msg *reply)
+__attribute__((always_inline)) inline bool answer_fault(struct pool *pool, struct pool_lane *lane,
+                                                        uint64_t w[COWL_MSG_WORDS])
+{
+    return pool_fault(pool, lane, w);
+}
+
+void answer_kernel(struct pool *pool, struct pool_lane *lane, const struct cowl_msg *req,
+                   struct cowl_msg *reply)
 {
     struct pool_event ev;
     bool traced = __atomic_load_n(&pool->trace, __ATOMIC_RELAXED);

@@ -70,28 +70,38 @@ static void report_refusal(struct refusals *r, const struct cowl_msg *req, uint6
     printf("pager: refused %s from pid %lu\n", pool_label_name(m.label), badge);
 }
 
-/* Answer req from sender badge into *reply, on lane. */
-static void serve_one(struct pool_lane *lane, struct refusals *refused, const struct cowl_msg *req,
-                      uint64 badge, struct cowl_msg *reply)
+/* Answer req from sender badge, on lane: everything but the hot fault
+ * (answer_fault). By value both ways, so that the loop's words stay in
+ * registers. */
+static __attribute__((noinline)) struct cowl_msg
+serve_one(struct pool_lane *lane, struct refusals *refused, struct cowl_msg req, uint64 badge)
 {
+    struct cowl_msg reply;
+
     if (badge == 0 && lane) {
-        answer_kernel(&pool, lane, req, reply);
-        stamp_decision(req, reply);
-        return;
+        answer_kernel(&pool, lane, &req, &reply);
+        stamp_decision(&req, &reply);
+        return reply;
     }
-    if (answer_user(req, badge, reply))
-        report_refusal(refused, req, badge);
+    if (answer_user(&req, badge, &reply))
+        report_refusal(refused, &req, badge);
+    return reply;
 }
 
-/* Wait for the next request on ep; without its endpoint the pager cannot go on. */
-static void recv_next(int ep, struct cowl_msg *req, uint64 *badge)
+static __attribute__((noinline, noreturn)) void recv_failed(int err)
 {
-    int err = ipc_recv(ep, req, badge);
+    printf("pager: receive failed (%d), exiting\n", err);
+    exit(1);
+}
 
-    if (err < 0) {
-        printf("pager: receive failed (%d), exiting\n", err);
-        exit(1);
-    }
+/* Wait for the next request on ep into *m; without its endpoint the pager
+ * cannot go on. */
+static inline void recv_next(int ep, struct cowl_msg *m, uint64 *badge)
+{
+    int err = ipc_trap(SYS_recv, ep, 0, m, badge);
+
+    if (err < 0)
+        recv_failed(err);
 }
 
 /* Set the pool up from what the kernel handed over; false if it is unusable. */
@@ -129,22 +139,25 @@ static void wait_pool(void)
 }
 
 /* Answer requests on lane's endpoint for ever; lane nlanes is the ping
- * thread, whose endpoint only user processes hold. */
+ * thread, whose endpoint only user processes hold. The message, request
+ * and then answer, stays in m, in registers: the hot request (a fault of
+ * the kernel) is answered there, and only a copy goes to serve_one. */
 static void serve(uint32 lane) __attribute__((noreturn));
 static void serve(uint32 lane)
 {
     struct pool_lane *state = lane < pool.nlanes ? &lanes[lane] : 0;
     struct refusals refused = {0};
-    struct cowl_msg req, reply;
     int ep = COWL_PAGER_EP + (int)lane;
-    uint64 badge;
+    struct cowl_msg m = {{0}};
+    uint64 badge = 0;
 
-    recv_next(ep, &req, &badge);
+    recv_next(ep, &m, &badge);
     for (;;) {
-        serve_one(state, &refused, &req, badge, &reply);
+        if (badge != 0 || !state || !answer_fault(&pool, state, m.w))
+            m = serve_one(state, &refused, m, badge);
         /* The reply fails when its caller has died meanwhile; receive anew. */
-        if (ipc_reply_recv(ep, &reply, &req, &badge) < 0)
-            recv_next(ep, &req, &badge);
+        if (ipc_trap(SYS_reply_recv, ep, &m, &m, &badge) < 0)
+            recv_next(ep, &m, &badge);
     }
 }
 

@@ -510,15 +510,17 @@ static uint32_t do_trace(struct pool *p, const struct pg_batch_msg *m)
 
 /* ---- Faults. ---- */
 
-/* Decide a store fault on the COW frame m->frame; see the table at the top.
- * *count is the frame's count the decision rests on (0 if not live). */
-__attribute__((always_inline)) static inline uint32_t
-do_fault(struct pool *p, struct pool_lane *lane, const struct pg_fault_msg *m,
-         struct pg_reply_msg *r, uint64_t *count)
+/* Decide a store fault on the COW frame `frame`; see the table at the top.
+ * *count is the frame's count the decision rests on (0 if not live), and
+ * *new_frame the copy's frame for PG_COPY. */
+__attribute__((always_inline)) static inline uint32_t do_fault(struct pool *p,
+                                                               struct pool_lane *lane,
+                                                               uint64_t frame, uint64_t *new_frame,
+                                                               uint64_t *count)
 {
     uint32_t idx, copy, c = 0;
 
-    if ((m->frame & (COWL_PAGE_SIZE - 1)) == 0 && frame_index(p, m->frame >> COWL_PAGE_SHIFT, &idx))
+    if ((frame & (COWL_PAGE_SIZE - 1)) == 0 && frame_index(p, frame >> COWL_PAGE_SHIFT, &idx))
         c = load(&p->count[idx]);
     *count = live(c) ? c : 0;
     if (!live(c))
@@ -534,7 +536,7 @@ do_fault(struct pool *p, struct pool_lane *lane, const struct pg_fault_msg *m,
         return c == 1 ? PG_REUSE : PG_KILL;
     }
     store(&p->count[copy], 1);
-    r->frame = (p->base_pfn + copy) << COWL_PAGE_SHIFT;
+    *new_frame = (p->base_pfn + copy) << COWL_PAGE_SHIFT;
     return PG_COPY;
 }
 
@@ -567,7 +569,7 @@ static uint32_t dispatch(struct pool *p, struct pool_lane *lane, const union pg_
 {
     switch (in->h.label) {
     case PG_FAULT:
-        return do_fault(p, lane, &in->fault, &out->reply, count);
+        return do_fault(p, lane, in->fault.frame, &out->reply.frame, count);
     case PG_ALLOC:
     case PG_SHARE:
     case PG_RELEASE:
@@ -585,26 +587,33 @@ static uint32_t dispatch(struct pool *p, struct pool_lane *lane, const union pg_
     }
 }
 
-/* A fault, untraced: the hot request, on its own so that it does not pay
- * for the registers the batches' loops need. */
-__attribute__((always_inline)) static inline void handle_fault(struct pool *p,
-                                                               struct pool_lane *lane,
-                                                               const struct cowl_msg *req,
-                                                               struct cowl_msg *reply)
-{
-    const struct pg_fault_msg *m = &((const union pg_msg *)req)->fault;
-    union pg_msg out = {.raw = {{0}}};
-    uint64_t count = 0;
+/* The words of a fault and of its answer, as pool_fault reads and writes
+ * them (cowl/abi.h): the label and seq in word 0, the flags in the top
+ * half of word 1, the frame in word 4; the answer's frame and count in
+ * words 1 and 2. */
+_Static_assert(__builtin_offsetof(struct pg_fault_msg, flags) == 14, "flags: word 1, top");
+_Static_assert(__builtin_offsetof(struct pg_fault_msg, frame) == 32, "fault frame: word 4");
+_Static_assert(__builtin_offsetof(struct pg_fault_reply, count) == 16, "count: word 2");
 
-    out.reply.label = do_fault(p, lane, m, &out.reply, &count);
-    out.reply.seq = m->seq;
-    out.fault_reply.count = count;
-    *reply = out.raw;
+__attribute__((always_inline)) inline bool pool_fault(struct pool *p, struct pool_lane *lane,
+                                                      uint64_t w[COWL_MSG_WORDS])
+{
+    uint64_t label = (uint32_t)w[0], seq = w[0] >> 32, frame = 0, count = 0;
+
+    if (label != PG_FAULT || (w[1] >> 48) & PG_FAULT_TRACED ||
+        __atomic_load_n(&p->trace, __ATOMIC_RELAXED))
+        return false;
+    label = do_fault(p, lane, w[4], &frame, &count);
+    w[0] = label | seq << 32;
+    w[1] = frame;
+    w[2] = count;
+    w[3] = 0;
+    w[4] = 0;
+    return true;
 }
 
-static __attribute__((noinline)) void handle_any(struct pool *p, struct pool_lane *lane,
-                                                 const struct cowl_msg *req, struct cowl_msg *reply,
-                                                 struct pool_event *ev)
+void pool_handle(struct pool *p, struct pool_lane *lane, const struct cowl_msg *req,
+                 struct cowl_msg *reply, struct pool_event *ev)
 {
     union pg_msg in = {.raw = *req}, out = {.raw = {{0}}};
     uint64_t count = 0;
@@ -619,19 +628,6 @@ static __attribute__((noinline)) void handle_any(struct pool *p, struct pool_lan
     if (ev)
         event_note(ev, &in, &out, count);
     *reply = out.raw;
-}
-
-/* Inlined into the pager's loop (link-time optimization): a fault's
- * answer is a few dozen instructions, and calls would be a third of it. */
-__attribute__((always_inline)) inline void pool_handle(struct pool *p, struct pool_lane *lane,
-                                                       const struct cowl_msg *req,
-                                                       struct cowl_msg *reply,
-                                                       struct pool_event *ev)
-{
-    if (((const union pg_msg *)req)->h.label == PG_FAULT && !ev)
-        handle_fault(p, lane, req, reply);
-    else
-        handle_any(p, lane, req, reply, ev);
 }
 
 void pool_event_print(const struct pool_event *ev, void (*print)(const char *fmt, ...))

@@ -94,12 +94,22 @@ bool pool_init(struct pool *p, uint64_t base_pfn, uint32_t nframes, uint32_t res
  * which no other thread uses meanwhile. A batch request names its buffer in
  * pg_batch_msg.buffer (an index >= nlanes is refused); the caller keeps that
  * buffer stable for the call. Always fills *reply, echoing the request's
- * seq, and *ev unless ev is 0 (the record is for the trace alone, and a
- * fault does not pay for it untraced); never corrupts the pool on bad input (it answers PG_FAIL, or
- * PG_KILL for a fault). Safe to run on several lanes at once.
+ * seq, and *ev unless ev is 0 (the record is for the trace alone); never
+ * corrupts the pool on bad input (it answers PG_FAIL, or PG_KILL for a
+ * fault). Safe to run on several lanes at once.
  */
 void pool_handle(struct pool *p, struct pool_lane *lane, const struct cowl_msg *req,
                  struct cowl_msg *reply, struct pool_event *ev);
+
+/*
+ * The hot request, answered in registers: if w (the message's words) holds
+ * a fault of the kernel that nobody traces (neither the kernel, by the
+ * request's PG_FAULT_TRACED, nor the pool), decide it as pool_handle would
+ * and write the answer over w; otherwise return false, touching nothing.
+ * Inlined into the caller's loop (link-time optimization), so that the
+ * message need never reach memory.
+ */
+bool pool_fault(struct pool *p, struct pool_lane *lane, uint64_t w[COWL_MSG_WORDS]);
 
 /*
  * Print ev as one trace line through print (printf in the pager, printk in

@@ -52,7 +52,7 @@ def symbols(elf):
 
 
 def instructions(elf):
-    """{address: (word, length)} for every instruction objdump decodes in elf."""
+    """{address: (word, length, text)} for every instruction objdump decodes in elf."""
     out = subprocess.run([tool("objdump"), "-d", elf], check=True, capture_output=True,
                          text=True).stdout
     insns = {}
@@ -64,8 +64,18 @@ def instructions(elf):
             addr, word = int(f[0].strip()[:-1], 16), int(f[1].strip(), 16)
         except ValueError:
             continue
-        insns[addr] = (word, len(f[1].strip()) // 2)
+        insns[addr] = (word, len(f[1].strip()) // 2, " ".join(x.strip() for x in f[2:]))
     return insns
+
+
+def probe_stops(elf):
+    """The addresses of the rdcycles that end a timed region, which
+    cowbench's probe_clock() lists in section .probe_stops."""
+    out = subprocess.run([tool("objdump"), "-s", "-j", ".probe_stops", elf],
+                         capture_output=True, text=True).stdout
+    data = b"".join(bytes.fromhex("".join(line.strip().split("  ")[0].split()[1:]))
+                    for line in out.splitlines() if line.startswith(" "))
+    return {int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data) - 7, 8)}
 
 
 class Image:
@@ -73,30 +83,26 @@ class Image:
         self.tag = tag
         self.addrs, self.names = symbols(elf)
         self.insns = instructions(elf)
-        self.rdcycles = {a for a, (w, n) in self.insns.items() if n == 4 and w & RD_MASK == RDCYCLE}
-        self.past_ecall = {a + n for a, (w, n) in self.insns.items() if n == 4 and w == 0x73}
-        self.probe_stop = self.function_range("probe_stop")
+        self.rdcycles = {a for a, (w, n, _) in self.insns.items()
+                         if n == 4 and w & RD_MASK == RDCYCLE}
+        self.past_ecall = {a + n for a, (w, n, _) in self.insns.items() if n == 4 and w == 0x73}
+        self.probe_stops = probe_stops(elf)
 
     def name(self, pc):
         i = bisect.bisect_right(self.addrs, pc) - 1
         return self.names[i] if i >= 0 else "?"
 
-    def function_range(self, fn):
-        if fn not in self.names:
-            return None
-        i = self.names.index(fn)
-        return self.addrs[i], self.addrs[i + 1] if i + 1 < len(self.addrs) else 1 << 64
-
 
 def windows(log, kernel, pager, program):
     """The instructions between consecutive rdcycles of the program, as
-    (ends in probe_stop, Counter of (image tag, function)) in order."""
+    (ends in probe_stop, Counter of (image tag, function), [(image, pc)
+    in the order they retired]) in order."""
     user = program
     from_kernel = True
     out = []
     current = None
+    path = None
     names = {}
-    lo, hi = program.probe_stop or (0, 0)
     last = None  # the last user instruction logged: (image, pc, its function)
     logged = None  # the function of the last instruction logged in a window
     for line in log:
@@ -104,13 +110,15 @@ def windows(log, kernel, pager, program):
             if line.startswith(("cpu_io_recompile", "Stopped execution")) and logged and \
                     current is not None:
                 current[logged] -= 1  # logged, then undone (an I/O access, an interrupt)
+                path.pop()
             continue
         pc = int(line.split("/", 2)[1], 16)
         if KERNEL_LO <= pc < KERNEL_HI:
             image = kernel
             if not from_kernel and last and current is not None and \
-                    last[0].insns.get(last[1], (0, 0))[0] != 0x73:
+                    last[0].insns.get(last[1], (0, 0, ""))[0] != 0x73:
                 current[last[2]] -= 1  # it trapped, and runs (and counts) again on return
+                del path[max(i for i, x in enumerate(path) if x is last[3])]
             from_kernel = True
         else:
             if from_kernel:
@@ -119,8 +127,9 @@ def windows(log, kernel, pager, program):
             image = user
             if image is program and pc in program.rdcycles:
                 if current is not None:
-                    out.append((lo <= pc < hi, current))
+                    out.append((pc in program.probe_stops, current, path))
                 current = collections.Counter()
+                path = []
                 continue
         if current is not None:
             key = (image.tag, pc)
@@ -128,9 +137,11 @@ def windows(log, kernel, pager, program):
             if fn is None:
                 fn = names[key] = (image.tag, image.name(pc))
             current[fn] += 1
+            step = (image, pc)
+            path.append(step)
             logged = fn
             if image is not kernel:
-                last = (image, pc, fn)
+                last = (image, pc, fn, step)
     return out
 
 
@@ -167,12 +178,26 @@ def run(qemu, images):
         return ws, console[0].decode(errors="replace"), proc.returncode
 
 
+def print_path(path):
+    """One sample's instructions in the order they retired, each with its
+    function and its disassembly, a run of one function under its name."""
+    fn = None
+    for i, (image, pc) in enumerate(path, 1):
+        here = image.name(pc)
+        if here != fn:
+            print("         %s %s:" % (image.tag, here))
+            fn = here
+        print("  %5d  %10x  %s" % (i, pc, image.insns.get(pc, (0, 0, "?"))[2]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--pager", required=True)
     ap.add_argument("--program", required=True)
     ap.add_argument("--top", type=int, default=30, help="functions listed per figure")
+    ap.add_argument("--path", action="append", default=[], metavar="FIGURE",
+                    help="also list FIGURE's profiled sample instruction by instruction")
     ap.add_argument("--check", action="store_true",
                     help="exit 1 unless every figure's profile adds up to its measured median")
     ap.add_argument("qemu", nargs=argparse.REMAINDER)
@@ -185,7 +210,7 @@ def main():
     if status != 0 or not figs:
         sys.stdout.write(console[-2000:])
         sys.exit("profile: the machine exited with status %d after %d figures" % (status, len(figs)))
-    samples = [w for stop, w in ws if stop]
+    samples = [(w, path) for stop, w, path in ws if stop]
     need = sum(n for _, n, _ in figs)
     if len(samples) < need:
         sys.exit("profile: %d timed windows for %d samples" % (len(samples), need))
@@ -194,8 +219,8 @@ def main():
     for name, n, values in figs:
         mine, samples = samples[:n], samples[n:]
         median = values[(len(values) - 1) // 2] if values else 0
-        lengths = sorted(sum(w.values()) for w in mine)
-        w = next((w for w in mine if sum(w.values()) + 1 == median), None)
+        lengths = sorted(sum(w.values()) for w, _ in mine)
+        w, path = next(((w, p) for w, p in mine if sum(w.values()) + 1 == median), (None, None))
         if w is None:
             bad += 1
             print("== %s: %d instructions measured; no profiled window matches (lengths %s)"
@@ -214,6 +239,8 @@ def main():
         rest = sum(w.values()) - sum(k for _, k in listed)
         if rest:
             print("  %7d  (%d more functions)" % (rest, len(w) - len(listed)))
+        if name in args.path:
+            print_path(path)
     if args.check:
         print("profile: check %s: %d figures, %d whose profile does not add up to the measured median"
               % ("FAILED" if bad else "passed", len(figs), bad))

@@ -108,25 +108,41 @@ static void spin_ticks(int ticks)
         ;
 }
 
-/* A timed region: start() before it, stop() after; stop() returns 0 and
- * the elapsed clock in *out only if the region was not disturbed. */
+/* A timed region: probe_start() just before it, probe_stop() just after;
+ * probe_stop() returns 0 and the elapsed clock in *out only if the region
+ * was not disturbed. Both are inlined, and the clock is read by the last
+ * instruction of one and the first of the other, so that a sample holds
+ * the region and, of the probe, the store of the start time alone. The
+ * stop's read is listed in section .probe_stops, so that tools/profile.py
+ * knows which window between two reads is a sample. */
 struct probe {
     struct cowl_benchstat st;
     uint64 t0;
     int count;
 };
 
-static void probe_start(struct probe *p)
+static inline __attribute__((always_inline)) void probe_start(struct probe *p)
 {
     benchstat(&p->st);
     p->t0 = now();
 }
 
-static int probe_stop(struct probe *p, uint64 *out)
+/* The region ends here: the cycle counter first, whichever clock is used. */
+static inline __attribute__((always_inline)) uint64 probe_clock(void)
+{
+    uint64 c;
+    asm volatile("1: rdcycle %0\n"
+                 ".pushsection .probe_stops, \"\", @progbits\n"
+                 ".quad 1b\n"
+                 ".popsection"
+                 : "=r"(c));
+    return icount ? c : rdtime();
+}
+
+static __attribute__((noinline)) int probe_check(struct probe *p, uint64 t1, uint64 *out)
 {
     if (inject_every && ++p->count % inject_every == 0)
-        spin_ticks(DISTURB_TICKS);
-    uint64 t1 = now();
+        spin_ticks(DISTURB_TICKS); /* after the clock, still before the check */
     struct cowl_benchstat e;
     benchstat(&e);
     if (e.hart != p->st.hart || e.ticks != p->st.ticks || e.preemptions != p->st.preemptions)
@@ -135,6 +151,11 @@ static int probe_stop(struct probe *p, uint64 *out)
         return -1;
     *out = to_unit(t1 - p->t0);
     return 0;
+}
+
+static inline __attribute__((always_inline)) int probe_stop(struct probe *p, uint64 *out)
+{
+    return probe_check(p, probe_clock(), out);
 }
 
 /* The decimal digits of v >= 0 into buf (at least 12 bytes). */

@@ -64,6 +64,46 @@ int progname(int k, char *buf, int n); /* the k-th program of the boot image; -1
 int ep_create(void);
 int benchstat(struct cowl_benchstat *st); /* hart, ticks, preemptions: see cowl/abi.h */
 
+/* System-call numbers (cowl/abi.h), for a raw ecall: SYS_call, ... */
+#define COWL_SYSNUM(num, name, stub) SYS_##name = num,
+enum { COWL_SYSCALLS(COWL_SYSNUM) };
+#undef COWL_SYSNUM
+
+/* The IPC trap itself: *in's words (zeros if in is 0) go out in a1..a5
+ * and, if the call succeeds, the words received come back into *out and
+ * the sender's badge into *badge (each skipped if 0; in and out may be the
+ * same message). An IPC call preserves what a function call does
+ * (cowl/abi.h). Always inlined, so that a server whose loop keeps its
+ * message in registers never stores it (the pager's lanes). Returns 0 or
+ * -COWL_E*. */
+static inline __attribute__((always_inline)) int
+ipc_trap(long num, long ep, const struct cowl_msg *in, struct cowl_msg *out, uint64 *badge)
+{
+    register long a0 asm("a0") = ep;
+    register uint64 a1 asm("a1") = in ? in->w[0] : 0;
+    register uint64 a2 asm("a2") = in ? in->w[1] : 0;
+    register uint64 a3 asm("a3") = in ? in->w[2] : 0;
+    register uint64 a4 asm("a4") = in ? in->w[3] : 0;
+    register uint64 a5 asm("a5") = in ? in->w[4] : 0;
+    register uint64 a6 asm("a6");
+    register long a7 asm("a7") = num;
+
+    asm volatile("ecall"
+                 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "=r"(a6), "+r"(a7)
+                 :
+                 : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory");
+    if (a0 == 0 && out) {
+        out->w[0] = a1;
+        out->w[1] = a2;
+        out->w[2] = a3;
+        out->w[3] = a4;
+        out->w[4] = a5;
+    }
+    if (a0 == 0 && badge)
+        *badge = a6;
+    return (int)a0;
+}
+
 /* IPC (ipc.c). `badge` may be 0; it receives the sender's pid (0 = kernel). */
 int ipc_send(int ep, const struct cowl_msg *m);
 int ipc_recv(int ep, struct cowl_msg *out, uint64 *badge);

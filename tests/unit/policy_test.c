@@ -5,9 +5,11 @@
  * pool_handle_user as the kernel and user processes would, and checks both
  * the replies and the pool's invariants (every count recounted by brute
  * force against the figures and the free frames: pool_check.h). The table
- * of cases runs twice: with one lane, and with four lanes taking the
+ * of cases runs four times: with one lane, and with four lanes taking the
  * requests in turn (each with its own batch buffer, as the kernel's harts
- * will), so that frames freed on one lane are taken on another. Cases after
+ * will), so that frames freed on one lane are taken on another; and each
+ * so with faults answered by pool_handle, then by pool_fault (the lanes'
+ * hot path, in registers), which must answer alike. Cases after
  * the table's marker choose their lanes themselves. One line per case; the
  * exit status is 1 if any case failed.
  */
@@ -33,6 +35,7 @@ static uint32_t buffers[COWL_PAGER_LANES_MAX * COWL_BATCH_MAX]; /* the pool's ba
 static uint32_t batch[COWL_BATCH_MAX]; /* a case's entries, copied to and from a lane's buffer */
 static uint32_t next_seq = 100;
 static uint32_t lanes_in_use = 1; /* lanes the table's cases run with */
+static bool faults_in_registers;  /* send_fault: pool_fault, not pool_handle */
 static uint32_t next_lane;        /* the lane of the next request, in turn */
 static int pinned_lane = -1;      /* >= 0: every request goes to this lane */
 
@@ -140,6 +143,17 @@ static struct pg_reply_msg send_fault(uint64_t pa)
     m.pc = 0x100000040UL;
     m.frame = pa;
     memcpy(&raw, &m, sizeof(raw));
+    if (faults_in_registers) {
+        uint64_t w[COWL_MSG_WORDS];
+        memcpy(w, &raw, sizeof(w));
+        /* Traced, the pool wants pool_handle's record: pool_fault declines. */
+        CHECK(pool_fault(&pool, &lanes[take_lane()], w) == !pool.trace);
+        if (!pool.trace) {
+            memcpy(&r, w, sizeof(r));
+            CHECK(r.seq == m.seq);
+            return r;
+        }
+    }
     r = send_raw(take_lane(), &raw);
     CHECK(r.seq == m.seq);
     return r;
@@ -705,6 +719,38 @@ static void batch_naming_a_buffer_past_the_lanes_is_refused(void)
     check_consistent();
 }
 
+/* pool_fault takes an untraced fault alone: a batch, a fault the kernel
+ * traces and any fault while the pool traces go to pool_handle, with the
+ * words and the pool untouched. */
+static void fault_in_registers_declines_all_but_untraced_faults(void)
+{
+    struct pg_fault_msg traced = {.label = PG_FAULT, .seq = 5, .flags = PG_FAULT_TRACED};
+    struct pg_batch_msg batch = {.label = PG_ALLOC, .seq = 6, .count = 1};
+    struct pg_fault_msg plain = {.label = PG_FAULT, .seq = 7};
+    uint64_t w[COWL_MSG_WORDS], before[COWL_MSG_WORDS];
+    struct snapshot s;
+
+    fresh_pool(RESERVED);
+    uint32_t f = alloc_one();
+    traced.frame = plain.frame = pa_of(f);
+    take_snapshot(&s);
+    memcpy(w, &traced, sizeof(w));
+    memcpy(before, w, sizeof(w));
+    CHECK(!pool_fault(&pool, &lanes[0], w) && memcmp(w, before, sizeof(w)) == 0);
+    memcpy(w, &batch, sizeof(w));
+    memcpy(before, w, sizeof(w));
+    CHECK(!pool_fault(&pool, &lanes[0], w) && memcmp(w, before, sizeof(w)) == 0);
+    CHECK(send_batch(PG_TRACE, 1, 0).label == PG_OK);
+    memcpy(w, &plain, sizeof(w));
+    memcpy(before, w, sizeof(w));
+    CHECK(!pool_fault(&pool, &lanes[0], w) && memcmp(w, before, sizeof(w)) == 0);
+    CHECK(send_batch(PG_TRACE, 0, 0).label == PG_OK);
+    CHECK(unchanged(&s));
+    CHECK(pool_fault(&pool, &lanes[0], w)); /* untraced: its own, and a reuse */
+    CHECK((uint32_t)w[0] == PG_REUSE && w[0] >> 32 == 7 && w[2] == 1);
+    check_consistent();
+}
+
 static const struct unit_case cases[] = {
 #define CASE(fn)                                                                                   \
     {                                                                                              \
@@ -725,6 +771,7 @@ static const struct unit_case cases[] = {
     CASE(unknown_labels_fail_and_echo_seq),
     CASE(user_processes_may_only_ping),
     CASE(trace_reports_each_decision),
+    CASE(fault_in_registers_declines_all_but_untraced_faults),
     CASE(counters_stay_exact_over_random_requests),
 };
 
@@ -740,10 +787,14 @@ int main(void)
 {
     int failed = 0;
 
-    for (lanes_in_use = 1; lanes_in_use <= MANY_LANES; lanes_in_use *= MANY_LANES) {
-        printf("-- every case, requests taking %u lane(s) in turn\n", lanes_in_use);
-        failed |= UNIT_CASES(cases);
-    }
+    for (int regs = 0; regs <= 1; regs++)
+        for (lanes_in_use = 1; lanes_in_use <= MANY_LANES; lanes_in_use *= MANY_LANES) {
+            faults_in_registers = regs;
+            printf("-- every case, requests taking %u lane(s) in turn, faults answered by %s\n",
+                   lanes_in_use, regs ? "pool_fault" : "pool_handle");
+            failed |= UNIT_CASES(cases);
+        }
+    faults_in_registers = false;
     printf("-- lanes of their own\n");
     failed |= UNIT_CASES(lane_cases);
     return failed;

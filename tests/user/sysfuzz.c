@@ -43,10 +43,6 @@
 #define NUMS_MAX        64
 #define VALUES_MAX      96
 
-#define SYSNUM(num, name, stub) SYS_##name = num,
-enum { COWL_SYSCALLS(SYSNUM) };
-#undef SYSNUM
-
 #define KNOWN(num, name, stub) num,
 static const long known_calls[] = {COWL_SYSCALLS(KNOWN)};
 #undef KNOWN

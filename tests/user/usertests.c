@@ -37,14 +37,6 @@ int main(int argc, char **argv);
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* Syscall numbers, for the cases that need the kernel's own error code
- * (libsys turns every error into -1, as xv6 does) or a raw ecall. */
-enum {
-#define SYSNUM(num, name, stub) SYS_##name = num,
-    COWL_SYSCALLS(SYSNUM)
-#undef SYSNUM
-};
-
 /* Fork a child that runs body(arg) and exits 0; returns its pid. */
 static int spawn(void (*body)(long), long arg)
 {
