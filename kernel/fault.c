@@ -50,8 +50,6 @@
 enum verdict {
     APPLY,  /* apply it */
     REFUSE, /* kill (*why says why), the old frame's mark dropped */
-    WAIT,   /* a check that may not wait could tell only after other faults
-               on a frame settle: nothing changed */
 };
 
 /* Whether the decision rep for request req may be applied to *pte. A
@@ -62,7 +60,7 @@ enum verdict {
  * apply's to drop (a reuse's is gone already). */
 __attribute__((always_inline)) static inline enum verdict
 check_decision(const struct pg_fault_msg *req, const struct pg_reply_msg *rep, const pte_t *pte,
-               bool may_wait, const char **why)
+               const char **why)
 {
     if (rep->label != PG_COPY && rep->label != PG_REUSE) {
         space_fault_unmark(req->frame);
@@ -76,13 +74,11 @@ check_decision(const struct pg_fault_msg *req, const struct pg_reply_msg *rep, c
     }
     enum frame_check c;
     if (rep->label == PG_REUSE) {
-        c = space_fault_reuse(req->frame, may_wait);
+        c = space_fault_reuse(req->frame);
         *why = "reuse of a frame other spaces map";
-        return c == FRAME_YES ? APPLY : c == FRAME_NO ? REFUSE : WAIT;
+        return c == FRAME_YES ? APPLY : REFUSE;
     }
-    c = rep->frame == req->frame ? FRAME_NO : space_claim_frame(rep->frame, may_wait);
-    if (c == FRAME_BUSY)
-        return WAIT;
+    c = rep->frame == req->frame ? FRAME_NO : space_claim_frame(rep->frame, true);
     if (c == FRAME_NO) {
         space_fault_unmark(req->frame);
         *why = "the new frame is not a free pool frame";
@@ -93,22 +89,18 @@ check_decision(const struct pg_fault_msg *req, const struct pg_reply_msg *rep, c
 
 /* Check and apply the answer in t->kreply to t's fault request on *pte; 0
  * when the page is writable now, -1 when the answer is to kill or was
- * refused, and 1, having changed nothing, when the check would have had to
- * wait and may not (may_wait false). Needs no big_lock: t's PTEs, and the
- * tables that hold them, change only in t (a user process has one thread,
- * and it is blocked here or running this), and the frame counts are atomic
- * (space.h). The old frame stays marked (this fault is outstanding on it)
- * until a copy out of it is installed, so no one reuses or claims it
- * meanwhile. */
-__attribute__((always_inline)) static inline int fault_apply(struct thread *t, pte_t *pte,
-                                                             bool may_wait)
+ * refused. Needs no big_lock: t's PTEs, and the tables that hold them,
+ * change only in t (a user process has one thread, and it is blocked here
+ * or running this), and the frame counts are atomic (space.h). The old
+ * frame stays marked (this fault is outstanding on it) until a copy out of
+ * it is installed, so no one reuses or claims it meanwhile. The checks may
+ * wait for other faults on a frame to settle. */
+__attribute__((always_inline)) static inline int fault_apply(struct thread *t, pte_t *pte)
 {
     const struct pg_fault_msg *req = &t->kreq.fault;
     struct pg_reply_msg *rep = &t->kreply.reply;
     const char *why = 0;
-    enum verdict v = check_decision(req, rep, pte, may_wait, &why);
-    if (v == WAIT)
-        return 1;
+    enum verdict v = check_decision(req, rep, pte, &why);
     trace_fault_decision(t, &t->kreply.fault_reply);
     if (v == REFUSE) {
         if (rep->label != PG_KILL)
@@ -137,16 +129,19 @@ __attribute__((always_inline)) static inline pte_t *cow_pte(struct thread *t, ui
 }
 
 /* Make the request for t's store to va through the COW PTE *pte, and mark
- * its frame. */
-__attribute__((always_inline)) static inline void fault_report(struct thread *t, pte_t *pte,
-                                                               uint64_t va, uint64_t pc)
+ * its frame; traced, if tracing is on (a user store's fault that began
+ * untraced stays so: traced, it takes the ordinary path from its trap). */
+__attribute__((always_inline)) static inline void
+fault_report(struct thread *t, pte_t *pte, uint64_t va, uint64_t pc, bool may_trace)
 {
-    trace_fault_begin(t, page_down(va), pc, pte_pa(*pte));
+    bool traced = may_trace && trace_on;
+    if (traced)
+        trace_fault_begin(t, page_down(va), pc, pte_pa(*pte));
     t->kreq.fault = (struct pg_fault_msg){
         .label = PG_FAULT,
         .space = (uint32_t)t->proc->pid,
         .hart = (uint16_t)this_cpu()->hartid,
-        .flags = trace_on ? PG_FAULT_TRACED : 0,
+        .flags = traced ? PG_FAULT_TRACED : 0,
         .va = page_down(va),
         .pc = pc,
         .frame = pte_pa(*pte),
@@ -161,9 +156,9 @@ int fault_store(struct thread *t, uint64_t va, uint64_t pc)
         pte = space_own(t->proc->space, page_down(va), 1) < 0 ? 0 : cow_pte(t, va);
     if (!pte)
         return -1;
-    fault_report(t, pte, va, pc);
+    fault_report(t, pte, va, pc, true);
     pager_call(t);
-    return fault_apply(t, pte, true);
+    return fault_apply(t, pte);
 }
 
 /* The current thread t's store fault was refused, or the answer was to
@@ -176,40 +171,73 @@ __attribute__((noreturn, noinline)) static void fault_kill(struct thread *t)
     trap_return();
 }
 
-/* Where a fault handed off to the lane resumes, on an empty stack, when its
- * answer came the locked way or something is unusual (fault_answered):
- * apply the decision, or kill; then back to user mode (or exit, if killed
+/* Where a user store's fault goes on once its answer is in, when the lane
+ * did not apply it (fault_answered): on an empty stack if the fault was
+ * handed to the lane, on the thread's own if the call was made the locked
+ * way or the policy is the kernel's (pager_fault_call). Apply the
+ * decision, or kill; then back to user mode (or exit, if killed
  * meanwhile). */
 __attribute__((noreturn)) static void fault_resume(void)
 {
     struct thread *t = sched_current();
     ipc_lane_back(t);
-    if (fault_apply(t, t->fault_pte, true) < 0)
+    if (fault_apply(t, t->fault_pte) < 0)
         fault_kill(t);
     trap_return();
 }
 
-/* Where a fault whose decision fault_answered refused resumes. */
-__attribute__((noreturn)) static void fault_refused(void)
+/* c's answer is applied: c runs here now, from its frame. */
+__attribute__((always_inline)) static inline ipc_exit_t fault_resumed(struct thread *c)
 {
-    struct thread *t = sched_current();
-    ipc_lane_back(t);
-    fault_kill(t);
-}
-
-struct trapframe *fault_answered(struct thread *c)
-{
-    if (__builtin_expect(c->proc->killed || c->trace.h.type, 0))
-        sched_resume_here(c); /* at fault_resume, where trap_return sees to both */
-    int r = fault_apply(c, c->fault_pte, false); /* this is the lane's stack: no waiting */
-    if (__builtin_expect(r != 0, 0)) {
-        if (r < 0)
-            sched_park_at(c, fault_refused);
-        sched_resume_here(c); /* or at fault_resume, which may wait on c's own stack */
-    }
     sched_pass_to_user(c);
     ipc_lane_back(c); /* once it is the running thread: a kill now finds it running */
-    return &c->tf;
+    return ipc_exit(&c->tf, false);
+}
+
+/* The lane's copy, out of line: its call of page_copy is all that needs a
+ * stack frame on the lane's way. */
+static __attribute__((noinline)) ipc_exit_t fault_answered_copy(struct thread *c, pte_t *pte,
+                                                                uint64_t flags)
+{
+    uint64_t to = c->kreply.reply.frame;
+    page_copy((void *)to, (const void *)c->kreq.fault.frame);
+    space_install_copy(pte, to, flags);
+    space_changed_page(c->proc->space, c->kreq.fault.va);
+    return fault_resumed(c);
+}
+
+/* A reuse that took the last mark off a frame while a thread waited to
+ * check it (space_frame_settle): wake it, out of line. */
+static __attribute__((noinline)) ipc_exit_t fault_answered_wake(struct thread *c)
+{
+    space_fault_wake(c->kreq.fault.frame);
+    return fault_resumed(c);
+}
+
+/* The checks here change nothing when they fail, and nothing here waits,
+ * prints or makes a call that returns, so that the lane's way back to c
+ * pays for no stack frame: the copy and the rare cases are tail calls, and
+ * the rest is fault_resume's, on c's own stack. */
+ipc_exit_t fault_answered(struct thread *c)
+{
+    const struct pg_fault_msg *req = &c->kreq.fault;
+    const struct pg_reply_msg *rep = &c->kreply.reply;
+    pte_t *pte = c->fault_pte;
+    if (__builtin_expect(c->proc->killed || c->trace.h.type || !(*pte & PTE_COW) ||
+                             pte_pa(*pte) != req->frame,
+                         0))
+        sched_resume_here(c); /* at fault_resume, where trap_return sees to a kill and a trace */
+    uint64_t flags = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_W | PTE_D;
+    if (rep->label == PG_COPY && rep->frame != req->frame &&
+        space_claim_frame(rep->frame, false) == FRAME_YES)
+        return fault_answered_copy(c, pte, flags);
+    if (__builtin_expect(rep->label != PG_REUSE || !space_fault_reuse_alone(req->frame), 0))
+        sched_resume_here(c);
+    *pte = pte_make(req->frame, flags);
+    space_changed_page(c->proc->space, req->va);
+    if (__builtin_expect(space_frame_waiters(), 0))
+        return fault_answered_wake(c);
+    return fault_resumed(c);
 }
 
 void fault_user_store(struct thread *t, uint64_t va, uint64_t pc)
@@ -217,11 +245,8 @@ void fault_user_store(struct thread *t, uint64_t va, uint64_t pc)
     pte_t *pte = cow_pte(t, va);
     if (!pte || space_pte_shared(pte))
         return; /* not COW; or its table is shared, which fault_store copies under big_lock */
-    fault_report(t, pte, va, pc);
+    fault_report(t, pte, va, pc, false);
     t->fault_pte = pte;
     t->fault_addr = va;
     pager_fault_call(t, fault_resume);
-    if (fault_apply(t, pte, true) < 0)
-        fault_kill(t);
-    trap_return();
 }

@@ -7,6 +7,7 @@
 #define KERNEL_FAULT_H
 
 #include <stdint.h>
+#include "trap.h"
 
 struct thread;
 
@@ -17,16 +18,20 @@ struct thread;
  * on return; t may block meanwhile, and others take the lock. */
 int fault_store(struct thread *t, uint64_t va, uint64_t pc);
 /* A user store by t, the current thread, in its trap without big_lock:
- * returns only if it is not a COW fault (the caller kills). Otherwise the
- * decision is applied, or t killed with a console line, and t goes back to
- * user mode; the fault may hand the hart to the pager's lane and resume
- * later on an empty kernel stack (pager_fault_call). */
+ * returns only if it is not a COW fault or its table is shared (the caller
+ * takes the ordinary path). Otherwise the decision is applied, or t killed
+ * with a console line, and t goes back to user mode; the fault may hand
+ * the hart to the pager's lane and resume later on an empty kernel stack
+ * (pager_fault_call). It makes no call that returns, so that its caller's
+ * fast path keeps nothing on the stack. */
 void fault_user_store(struct thread *t, uint64_t va, uint64_t pc);
 /* The lane of this hart, running here, has answered c's fault (c left its
- * stack in fault_user_store, and the answer is in its kreply): apply the
- * decision on the lane's stack and make c this hart's running thread;
- * returns c's frame, to resume in user mode as it is. Anything unusual (a
- * kill, a trace, a refusal) resumes c's kernel continuation instead. */
-struct trapframe *fault_answered(struct thread *c);
+ * stack in fault_user_store, and the answer is in its kreply): apply a
+ * reuse or copy that passes its checks at once, on the lane's stack, and
+ * make c this hart's running thread; returns c's frame, to resume in user
+ * mode as it is, without big_lock. Anything else (a kill, a trace, a
+ * check that fails or would wait) changes nothing here and resumes c's
+ * kernel continuation, which checks again and may wait, refuse or kill. */
+ipc_exit_t fault_answered(struct thread *c);
 
 #endif

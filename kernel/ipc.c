@@ -128,12 +128,11 @@ static void transfer(struct thread *from, struct thread *to)
     tf_set_result(&to->tf, 0);
 }
 
-/* A call's commit: the message (words, badge) goes into the waiting
- * receiver r, which now owes caller t the reply, and t waits for it. */
-static inline void hand_call(struct thread *t, struct thread *r, const uint64_t *msg,
-                             uint64_t badge)
+/* A call's commit, the message in r's frame already: the badge goes with
+ * it into the waiting receiver r, which now owes caller t the reply, and t
+ * waits for it. */
+static inline void hand_call(struct thread *t, struct thread *r, uint64_t badge)
 {
-    msg_copy(tf_msg(&r->tf), msg);
     tf_set_badge(&r->tf, badge);
     tf_set_result(&r->tf, 0);
     r->ipc_op = IPC_NONE;
@@ -275,7 +274,7 @@ static inline void reply_and_wait(struct thread *t, struct thread *c, struct end
 /* The fast paths are inlined into trap.c's entry (link-time
  * optimization): the message stays in the registers it came in. */
 __attribute__((always_inline)) inline struct thread *
-ipc_fast_call(struct thread *t, struct endpoint *ep, const struct cowl_msg *m)
+ipc_fast_call(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS)
 {
     struct thread *r = ep->receivers;
     if (__builtin_expect(!r, 0))
@@ -287,14 +286,15 @@ ipc_fast_call(struct thread *t, struct endpoint *ep, const struct cowl_msg *m)
     /* Point of no return: only commits from here on. */
     ep->receivers = r->ipc_next;
     t->tf.sepc += 4; /* t resumes from its frame, past the ecall */
-    hand_call(t, r, m->w, (uint64_t)t->proc->pid);
+    msg_put(tf_msg(&r->tf), MSG_WORDS_PASS);
+    hand_call(t, r, (uint64_t)t->proc->pid);
     count_handoff();
     sched_pass_to_user(r);
     return r;
 }
 
 __attribute__((always_inline)) inline struct thread *
-ipc_fast_reply_recv(struct thread *t, struct endpoint *ep, const struct cowl_msg *m)
+ipc_fast_reply_recv(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS)
 {
     struct thread *c = t->reply_to;
     if (__builtin_expect(!c, 0))
@@ -310,10 +310,10 @@ ipc_fast_reply_recv(struct thread *t, struct endpoint *ep, const struct cowl_msg
     t->tf.sepc += 4;
     reply_and_wait(t, c, ep);
     if (c->in_kcall) {
-        msg_copy(c->kreply.raw.w, m->w);
+        msg_put(c->kreply.raw.w, MSG_WORDS_PASS);
         kernel_call_answered(c);
     }
-    msg_copy(tf_msg(&c->tf), m->w);
+    msg_put(tf_msg(&c->tf), MSG_WORDS_PASS);
     tf_set_badge(&c->tf, (uint64_t)t->proc->pid);
     tf_set_result(&c->tf, 0);
     sched_pass_to_user(c);
@@ -328,7 +328,8 @@ void ipc_kernel_call(struct thread *t, struct endpoint *ep)
     struct thread *r = dequeue(&ep->receivers);
     if (r) {
         trace_fault_phase(t, TRACE_PHASE_SENT); /* the fault request reaches the pager */
-        hand_call(t, r, t->kreq.raw.w, 0);      /* a kernel call: badge 0 */
+        msg_copy(tf_msg(&r->tf), t->kreq.raw.w);
+        hand_call(t, r, 0); /* a kernel call: badge 0 */
         sched_handoff(r);
     } else {
         enqueue(&ep->senders, t);
@@ -358,13 +359,14 @@ struct thread *ipc_lane_take(struct thread *t, struct endpoint *ep)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     ep->receivers = r->ipc_next;
     trace_fault_phase(t, TRACE_PHASE_SENT);
-    hand_call(t, r, t->kreq.raw.w, 0);
+    msg_copy(tf_msg(&r->tf), t->kreq.raw.w);
+    hand_call(t, r, 0);
     count_handoff();
     return r;
 }
 
 __attribute__((always_inline)) inline struct thread *
-ipc_lane_answer(struct thread *t, struct endpoint *ep, const struct cowl_msg *m)
+ipc_lane_answer(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS)
 {
     struct thread *c = t->reply_to;
     /* Anything unusual, or a trace (its rings are drained under big_lock):
@@ -373,13 +375,13 @@ ipc_lane_answer(struct thread *t, struct endpoint *ep, const struct cowl_msg *m)
                              !sched_runs_here(c) || trace_on,
                          0))
         return 0;
-    msg_copy(c->kreply.raw.w, m->w); /* c's own buffer; c waits */
-    if (__builtin_expect(c->kreply.h.seq != c->kreq.h.seq, 0))
+    if (__builtin_expect(w0 >> 32 != c->kreq.h.seq, 0)) /* the seq: word 0, top half */
         return 0; /* the refusal is the ordinary path's to print */
     /* Point of no return. */
-    t->tf.sepc += 4; /* past the ecall: t resumes from its frame */
+    msg_put(c->kreply.raw.w, MSG_WORDS_PASS); /* c's own buffer; c waits */
+    t->tf.sepc += 4;                          /* past the ecall: t resumes from its frame */
     reply_and_wait(t, c, ep);
-    pager_call_done(c);
+    /* pager_call_done's work is done: the seq matched, and no trace is on. */
     if (!c->kcall_parked)
         sched_resume_here(c); /* it waits on its kernel stack */
     return c;

@@ -41,14 +41,14 @@ int64_t ipc_recv(struct thread *t, struct endpoint *ep, struct thread *next);
 int64_t ipc_reply(struct thread *t, struct thread **woken);
 
 /* The fast paths of call and reply_recv (t is the caller, ep its handle's
- * endpoint, m the message in t's registers, not in its frame): the partner
+ * endpoint, w0..w4 the message in t's registers, not in its frame): the partner
  * waits, in user IPC, and may run here, so the message goes straight into
  * its frame and it becomes the running thread
  * (sched_pass_to_user); t blocks as the slow path would leave it. Return
  * that partner, or 0 with nothing changed: the slow path then gives the
  * same result (and every error). Caller holds big_lock and is t. */
-struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep, const struct cowl_msg *m);
-struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep, const struct cowl_msg *m);
+struct thread *ipc_fast_call(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS);
+struct thread *ipc_fast_reply_recv(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS);
 /* Send t->kreq to ep for thread t, which blocks until the reply is in
  * t->kreply and pager_call_done has seen it. Caller holds big_lock and is t. */
 void ipc_kernel_call(struct thread *t, struct endpoint *ep);
@@ -73,7 +73,7 @@ static inline void ipc_lane_back(struct thread *t)
  * there; one that left it (kcall_parked: a user store's fault) is returned,
  * for the system-call entry to finish its fault (fault_answered). Returns 0,
  * having changed nothing, when anything is unusual. */
-struct thread *ipc_lane_answer(struct thread *t, struct endpoint *ep, const struct cowl_msg *m);
+struct thread *ipc_lane_answer(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS);
 
 /* t is dying: take it off every queue and forget replies owed to it. */
 void ipc_forget(struct thread *t);

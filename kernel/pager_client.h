@@ -65,11 +65,13 @@ int pager_trace(bool on);
  * or not, and holds it again, or not, on return. */
 void pager_call(struct thread *t);
 /* pager_call for a user store's fault, t the current thread in its trap,
- * holding no lock: when the lane of this hart can take the call at once,
- * the hart goes to it, and t resumes at `resume` on an empty kernel stack
- * once the answer is in (this does not return); otherwise as pager_call,
- * without the lock on return. */
-void pager_fault_call(struct thread *t, void (*resume)(void));
+ * holding no lock; it does not return. When the lane of this hart can take
+ * the call at once, the hart goes to it, and t resumes once the answer is
+ * in: at `resume` on an empty kernel stack, or in user mode if the lane
+ * could apply the answer itself (fault_answered). Otherwise the call is
+ * made as pager_call, and t goes on at `resume`, without the lock. Nothing
+ * returns, so that the fault path before it keeps nothing for later. */
+void pager_fault_call(struct thread *t, void (*resume)(void)) __attribute__((noreturn));
 /* The answer to t's request is in t->kreply: check that it answers that
  * request (else it becomes PG_FAIL or PG_KILL) and trace it. Called once
  * per request, from the IPC reply path or from the in-kernel policy. */
@@ -92,6 +94,6 @@ struct endpoint *pager_endpoint(void);
 /* batches: `lanes` buffers of COWL_BATCH_MAX entries, side by side. */
 void pager_service_start(uint32_t *batches, unsigned lanes);
 void pager_service_call(struct thread *t);
-void pager_service_fault(struct thread *t, void (*resume)(void));
+void pager_service_fault(struct thread *t, void (*resume)(void)) __attribute__((noreturn));
 
 #endif

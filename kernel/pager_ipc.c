@@ -154,6 +154,14 @@ void pager_service_call(struct thread *t)
         spin_lock(&big_lock);
 }
 
+/* The call the locked way, on the current thread's stack, and on to resume. */
+static __attribute__((noinline, noreturn)) void service_fault_locked(void (*resume)(void))
+{
+    pager_service_call(sched_current());
+    resume();
+    __builtin_unreachable();
+}
+
 /* A user store's fault goes to the lane of this hart without big_lock when
  * that lane is this hart's alone (a lane per hart) and waits: its endpoint
  * and its thread are then touched by this hart only (docs/design.md, "The
@@ -165,7 +173,7 @@ void pager_service_fault(struct thread *t, void (*resume)(void))
         if (r)
             sched_leave_for_user(resume, r);
     }
-    pager_service_call(t);
+    service_fault_locked(resume);
 }
 
 struct proc *pager_proc(void)

@@ -55,8 +55,9 @@ void pager_service_call(struct thread *t)
 
 void pager_service_fault(struct thread *t, void (*resume)(void))
 {
-    (void)resume; /* the policy answers at once, on t's own stack */
-    pager_service_call(t);
+    pager_service_call(t); /* the policy answers at once, on t's own stack */
+    resume();
+    __builtin_unreachable();
 }
 
 struct proc *pager_proc(void)

@@ -200,28 +200,40 @@ static __attribute__((noinline, cold)) bool reuse_settled(uint64_t pa)
     return (word_of(pa) & WORD_MAPS) == 1;
 }
 
-__attribute__((always_inline)) inline enum frame_check space_fault_reuse(uint64_t pa, bool may_wait)
+__attribute__((always_inline)) inline enum frame_check space_fault_reuse(uint64_t pa)
 {
     uint64_t i = map_index(pa);
     ASSERT(i < maps_frames);
-    uint32_t now;
-    if (may_wait) {
-        now = __atomic_fetch_sub(&frame_words[i], WORD_FAULT, __ATOMIC_SEQ_CST);
-    } else {
-        /* Unmark only if this fault is the only one outstanding. */
-        now = __atomic_load_n(&frame_words[i], __ATOMIC_SEQ_CST);
-        do
-            if (now >= 2 * WORD_FAULT)
-                return FRAME_BUSY;
-        while (!__atomic_compare_exchange_n(&frame_words[i], &now, now - WORD_FAULT, false,
-                                            __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
-    }
+    uint32_t now = __atomic_fetch_sub(&frame_words[i], WORD_FAULT, __ATOMIC_SEQ_CST);
     ASSERT(now >= WORD_FAULT);
     now -= WORD_FAULT;
     wake_settlers(i);
     if (__builtin_expect(now >= WORD_FAULT, 0))
         return reuse_settled(pa) ? FRAME_YES : FRAME_NO;
     return (now & WORD_MAPS) == 1 ? FRAME_YES : FRAME_NO;
+}
+
+/* Inlined into the lane's apply (link-time optimization), like the two
+ * below. One compare-and-swap: this fault's mark and one mapping, to the
+ * mapping alone. */
+__attribute__((always_inline)) inline bool space_fault_reuse_alone(uint64_t pa)
+{
+    uint64_t i = map_index(pa);
+    uint32_t alone = WORD_FAULT + 1;
+    return i < maps_frames && __atomic_compare_exchange_n(&frame_words[i], &alone, 1, false,
+                                                          __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* Read after the word's change, both sequentially consistent (as
+ * wake_settlers does): see space_frame_settle. */
+__attribute__((always_inline)) inline bool space_frame_waiters(void)
+{
+    return __atomic_load_n(&settling, __ATOMIC_SEQ_CST) != 0;
+}
+
+void space_fault_wake(uint64_t pa)
+{
+    wake_frame(map_index(pa));
 }
 
 /* Wait until no fault on the pool frame pa is outstanding (or the current

@@ -52,7 +52,14 @@ enum frame_check { FRAME_NO, FRAME_YES, FRAME_BUSY };
  * faults on pa to settle, and say whether one PTE alone maps pa now (the
  * mapping counts are the kernel's own record of its tables, against which
  * it checks every frame the pager names). */
-enum frame_check space_fault_reuse(uint64_t pa, bool may_wait);
+enum frame_check space_fault_reuse(uint64_t pa);
+/* The reuse that may not wait (the lane's): if this fault's mark is the
+ * only one on pa and one PTE alone maps it, unmark it and return true;
+ * otherwise return false, having changed nothing. If space_frame_waiters()
+ * then says so, the caller must space_fault_wake(pa). */
+bool space_fault_reuse_alone(uint64_t pa);
+bool space_frame_waiters(void);
+void space_fault_wake(uint64_t pa);
 /* Claim pa as a fresh frame: a pool frame no PTE maps (waiting first for
  * the faults outstanding on it), counted as mapped from now on so that no
  * other claim or check passes it. FRAME_NO, and nothing changed, if it is

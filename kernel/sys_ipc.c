@@ -65,19 +65,20 @@ int64_t sys_reply_recv(struct trapframe *tf)
 
 /* Inlined into trap.c's entry (link-time optimization), so that the
  * message stays in registers. */
-__attribute__((always_inline)) inline struct thread *
-sys_ipc_lane_answer(struct thread *t, uint64_t h, const struct cowl_msg *m)
+__attribute__((always_inline)) inline struct thread *sys_ipc_lane_answer(struct thread *t,
+                                                                         uint64_t h, MSG_WORDS_ARGS)
 {
     if (h >= NHANDLE || !t->proc->handles[h])
         return 0;
-    return ipc_lane_answer(t, t->proc->handles[h], m);
+    return ipc_lane_answer(t, t->proc->handles[h], MSG_WORDS_PASS);
 }
 
-__attribute__((always_inline)) inline struct thread *
-sys_ipc_fast(struct thread *t, uint64_t num, uint64_t h, const struct cowl_msg *m)
+__attribute__((always_inline)) inline struct thread *sys_ipc_fast(struct thread *t, uint64_t num,
+                                                                  uint64_t h, MSG_WORDS_ARGS)
 {
     if (__builtin_expect(h >= NHANDLE || !t->proc->handles[h], 0))
         return 0; /* the slow path answers -EBADF */
     struct endpoint *ep = t->proc->handles[h];
-    return num == SYSCALL_call ? ipc_fast_call(t, ep, m) : ipc_fast_reply_recv(t, ep, m);
+    return num == SYSCALL_call ? ipc_fast_call(t, ep, MSG_WORDS_PASS)
+                               : ipc_fast_reply_recv(t, ep, MSG_WORDS_PASS);
 }

@@ -24,14 +24,14 @@ COWL_SYSCALLS(X)
 #undef X
 
 /* The IPC fast path for call and reply_recv (sys_ipc.c), with the handle
- * h and the message m as the caller's registers hold them: the thread that
+ * h and the message w0..w4 as the caller's registers hold them: the thread that
  * now runs on this hart in t's place, or 0 if this call takes the ordinary
  * path (nothing changed). Caller holds big_lock and is t. */
-struct thread *sys_ipc_fast(struct thread *t, uint64_t num, uint64_t h, const struct cowl_msg *m);
+struct thread *sys_ipc_fast(struct thread *t, uint64_t num, uint64_t h, MSG_WORDS_ARGS);
 /* Before big_lock, for reply_recv by t, the pager's lane of this hart
  * alone (t->lane_cpu): if it answers a kernel call, the answer without
  * big_lock (ipc_lane_answer). Returns the caller whose fault it answered,
  * for the entry to finish, or 0 if it could not answer. */
-struct thread *sys_ipc_lane_answer(struct thread *t, uint64_t h, const struct cowl_msg *m);
+struct thread *sys_ipc_lane_answer(struct thread *t, uint64_t h, MSG_WORDS_ARGS);
 
 #endif

@@ -54,6 +54,22 @@ static inline uint64_t *tf_msg(struct trapframe *tf)
     return &tf->x[REG_MSG0];
 }
 
+/* A message as the fast paths carry it: its words one by one, where they
+ * came in (trap.S's registers). A pointer to a copy would keep the copy
+ * in memory, and its maker's calls from being tail calls. */
+#define MSG_WORDS_ARGS uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4
+#define MSG_WORDS_PASS w0, w1, w2, w3, w4
+
+static inline void msg_put(uint64_t *to, MSG_WORDS_ARGS)
+{
+    _Static_assert(COWL_MSG_WORDS == 5, "msg_put stores five words");
+    to[0] = w0;
+    to[1] = w1;
+    to[2] = w2;
+    to[3] = w3;
+    to[4] = w4;
+}
+
 /* A system call as the ordinary entry leaves it in the frame: number,
  * first argument and the message registers. */
 static inline void tf_set_call(struct trapframe *tf, uint64_t num, uint64_t arg0,

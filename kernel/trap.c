@@ -140,16 +140,12 @@ void kernel_trap(struct kernel_frame *f)
     spin_unlock(&big_lock);
 }
 
-void user_trap(struct trapframe *tf)
+/* Every user trap but an untraced COW store: under big_lock. */
+static __attribute__((noinline, noreturn)) void user_trap_locked(struct trapframe *tf)
 {
     trace_trap();
     uint64_t scause = arch_trap_cause(), stval = arch_trap_value();
     struct thread *t = sched_current();
-    /* A COW store takes big_lock only for its hand-off (fault.c); traced,
-     * the whole trap runs under it, as the trace rings want. */
-    bool traced = trace_on;
-    if (scause == EXC_STORE_PAGE_FAULT && !traced)
-        fault_user_store(t, stval, tf->sepc); /* returns only if not COW, or its table is shared */
     spin_lock(&big_lock);
     if (arch_cause_is_interrupt(scause)) {
         if (device_intr(scause))
@@ -158,6 +154,15 @@ void user_trap(struct trapframe *tf)
         proc_fault_kill(t->proc, scause, tf->sepc, stval);
     }
     trap_return();
+}
+
+void user_trap(struct trapframe *tf)
+{
+    /* A COW store takes big_lock only for its hand-off (fault.c); traced,
+     * the whole trap runs under it, as the trace rings want. */
+    if (arch_trap_cause() == EXC_STORE_PAGE_FAULT && !trace_on)
+        fault_user_store(sched_current(), arch_trap_value(), tf->sepc);
+    user_trap_locked(tf); /* not COW, or its table is shared: fault_store copies it */
 }
 
 /* The ordinary path of a system call, under big_lock: run it and return
@@ -193,43 +198,33 @@ struct trapframe *syscall_entry(struct trapframe *tf)
     return syscall_ordinary(tf);
 }
 
-/* What trap.S's ipc_entry resumes: a frame, every register of it, and
- * whether this hart holds big_lock (trap.S then releases it). */
-struct ipc_exit {
-    struct trapframe *tf;
-    uint64_t locked;
-};
-
 /* The functions of the IPC entry share its arguments, trap.S's registers:
  * the handle h, the message w0..w4, the frame and the number. The fast
  * path makes no call that returns (the unusual cases are tail calls), so
  * that it keeps its values in registers and saves none. */
-#define IPC_ENTRY_ARGS                                                                             \
-    uint64_t h, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4,                   \
-        struct trapframe *tf, uint64_t num
+#define IPC_ENTRY_ARGS uint64_t h, MSG_WORDS_ARGS, struct trapframe *tf, uint64_t num
 #define IPC_ENTRY_PASS h, w0, w1, w2, w3, w4, tf, num
 
 /* The ordinary path, once tf is what the ordinary entry leaves. */
-static __attribute__((noinline)) struct ipc_exit ipc_ordinary(IPC_ENTRY_ARGS)
+static __attribute__((noinline)) ipc_exit_t ipc_ordinary(IPC_ENTRY_ARGS)
 {
     const struct cowl_msg m = {{w0, w1, w2, w3, w4}};
     tf_set_call(tf, num, h, &m);
-    return (struct ipc_exit){syscall_ordinary(tf), 1};
+    return ipc_exit(syscall_ordinary(tf), true);
 }
 
 /* Under big_lock: a partner that waits and may run here gets the hart, and
  * its frame is resumed; anything else takes the ordinary path. */
-__attribute__((always_inline)) static inline struct ipc_exit ipc_fast(IPC_ENTRY_ARGS)
+__attribute__((always_inline)) static inline ipc_exit_t ipc_fast(IPC_ENTRY_ARGS)
 {
-    const struct cowl_msg m = {{w0, w1, w2, w3, w4}};
-    struct thread *next = sys_ipc_fast(sched_current(), num, h, &m);
+    struct thread *next = sys_ipc_fast(sched_current(), num, h, MSG_WORDS_PASS);
     if (__builtin_expect(next != 0, 1))
-        return (struct ipc_exit){&next->tf, 1};
+        return ipc_exit(&next->tf, true);
     return ipc_ordinary(IPC_ENTRY_PASS);
 }
 
 /* big_lock is taken, or the lane could not answer: wait for the lock. */
-static __attribute__((noinline)) struct ipc_exit ipc_lock(IPC_ENTRY_ARGS)
+static __attribute__((noinline)) ipc_exit_t ipc_lock(IPC_ENTRY_ARGS)
 {
     spin_lock(&big_lock);
     return ipc_fast(IPC_ENTRY_PASS);
@@ -237,7 +232,7 @@ static __attribute__((noinline)) struct ipc_exit ipc_lock(IPC_ENTRY_ARGS)
 
 /* trap.S's entry for call and reply_recv (but the lane's, below), with
  * tf holding only the registers the calls preserve. */
-struct ipc_exit syscall_ipc_entry(IPC_ENTRY_ARGS)
+ipc_exit_t syscall_ipc_entry(IPC_ENTRY_ARGS)
 {
     if (__builtin_expect(!spin_trylock(&big_lock), 0))
         return ipc_lock(IPC_ENTRY_PASS);
@@ -247,12 +242,11 @@ struct ipc_exit syscall_ipc_entry(IPC_ENTRY_ARGS)
 /* trap.S's entry for reply_recv by the pager's lane of this hart, which
  * answers a kernel call without big_lock: a user store's fault is applied
  * here and its thread resumed at once. */
-struct ipc_exit syscall_lane_entry(IPC_ENTRY_ARGS)
+ipc_exit_t syscall_lane_entry(IPC_ENTRY_ARGS)
 {
-    const struct cowl_msg m = {{w0, w1, w2, w3, w4}};
-    struct thread *c = sys_ipc_lane_answer(sched_current(), h, &m);
+    struct thread *c = sys_ipc_lane_answer(sched_current(), h, MSG_WORDS_PASS);
     if (__builtin_expect(c != 0, 1))
-        return (struct ipc_exit){fault_answered(c), 0};
+        return fault_answered(c);
     return ipc_lock(IPC_ENTRY_PASS);
 }
 

@@ -18,6 +18,19 @@ __attribute__((noreturn)) void trap_resume_user(void);
 /* trap.S: load the user registers from tf and sret. The caller has set
  * sstatus (arch_prepare_user_return) and tf's kernel_sp and kernel_tp. */
 __attribute__((noreturn)) void trap_return_user(struct trapframe *tf);
+/* What trap.S's IPC entry resumes: a frame, every register of it, and
+ * whether this hart holds big_lock (trap.S then releases it), in one word:
+ * the frame's address, with the lock in bit 0 (a frame is 8-byte aligned).
+ * One word, so that the entry's continuations are tail calls: GCC 12 makes
+ * none of a call that returns a structure, and the caller then needs a
+ * stack frame, and its arguments kept across the call. */
+typedef uint64_t ipc_exit_t;
+
+static inline ipc_exit_t ipc_exit(struct trapframe *tf, bool locked)
+{
+    return (uint64_t)tf | locked;
+}
+
 /* A new thread's first kernel context starts here and goes to user mode. */
 void trap_thread_start(void);
 

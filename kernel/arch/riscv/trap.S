@@ -178,9 +178,10 @@ trap_vector:
  * gp, tp, s0..s11; the others are the caller's to lose), and the
  * handle, the message and the number stay in a0..a5 and a7 as arguments,
  * with the frame in a6. It returns the frame to resume, every register of
- * it, in a0 (another thread's after a hand-off), and in a1 whether this
- * hart holds big_lock. Once the lock goes, this kernel stack may be the
- * blocked caller's again on another hart, so nothing touches it after. */
+ * it (another thread's after a hand-off), with bit 0 set if this hart holds
+ * big_lock (trap.h's ipc_exit_t). Once the lock goes, this kernel stack may
+ * be the blocked caller's again on another hart, so nothing touches it
+ * after. */
 ipc_entry:
     sd      ra, 8(sp)
     sd      gp, 24(sp)
@@ -204,7 +205,9 @@ ipc_entry:
     call    syscall_lane_entry
     j       2f
 1:  call    syscall_ipc_entry
-2:  beqz    a1, 3f
+2:  andi    t0, a0, 1
+    beqz    t0, 3f
+    xor     a0, a0, t0
     unlock_big t0, t1
 3:  sret_from a0, 1
 
