@@ -22,7 +22,7 @@
  * of the rest.
  *
  * The lies keep state from one request to the next (the generator, the
- * entry to settle), so every answer, on whichever lane it is received, is
+ * entries to settle, one per batch buffer), so every answer, on whichever lane it is received, is
  * made under one lock: the hostile pager serves one request at a time.
  */
 #include <user.h>
@@ -35,9 +35,11 @@
 static uint64 victim_floor; /* 0: honest with everyone */
 static uint64 rng = 1;
 static uint64 lies;
-static uint32 bad_entry, honest_entry; /* an allocation lie to settle; 0 if none */
-static uint64 bad_buffer;              /* the batch buffer it was told in */
-static uint32 answer_lock;             /* held for each whole answer */
+/* Per batch buffer: an allocation lie told in it, to settle; 0 if none. A
+ * buffer is held by one kernel thread from the allocation to its follow-up,
+ * but lies in different buffers may be outstanding at once (four harts). */
+static uint32 bad_entry[COWL_PAGER_LANES_MAX], honest_entry[COWL_PAGER_LANES_MAX];
+static uint32 answer_lock; /* held for each whole answer */
 
 static void answer_lock_take(void)
 {
@@ -63,13 +65,19 @@ static bool victim(uint64 pid)
     return victim_floor && pid >= victim_floor;
 }
 
-/* A frame with count >= 1 other than avoid (page numbers); 0 if none. */
+/* A shared frame (count >= 2) other than avoid (page numbers); 0 if none.
+ * Shared, so that some PTE maps it: a frame with count 1 may have no
+ * mapping just now (handed out by an answer the kernel has not applied
+ * yet, or unmapped by a space whose PG_RELEASE is on its way), and the
+ * kernel rightly takes it as a free frame, so the lie is not refused and
+ * the books (which assume a refusal) lose a frame. */
 static uint64 used_frame(const struct pool *p, uint64 avoid)
 {
     uint32 start = (uint32)(next_random() % p->nframes);
     for (uint32 i = 0; i < p->nframes; i++) {
         uint32 idx = (start + i) % p->nframes;
-        if (p->count[idx] && p->base_pfn + idx != avoid)
+        uint32 c = p->count[idx];
+        if (c >= 2 && c <= POOL_COUNT_MAX && p->base_pfn + idx != avoid)
             return p->base_pfn + idx;
     }
     return 0;
@@ -145,19 +153,19 @@ static void release_one(struct pool *p, struct pool_lane *lane, uint64 buffer, u
  * m on the same buffer is handled (see the top of the file). */
 static void settle(struct pool *p, struct pool_lane *lane, const struct pg_batch_msg *m)
 {
-    if (!bad_entry || m->buffer != bad_buffer)
+    if (m->buffer >= p->nlanes || !bad_entry[m->buffer])
         return;
     uint32 *batch = p->batches + m->buffer * COWL_BATCH_MAX;
     bool returned = false;
     for (uint64 i = 0; m->label == PG_RELEASE && i < m->count && i < COWL_BATCH_MAX; i++)
-        if (batch[i] == bad_entry) {
-            batch[i] = honest_entry;
+        if (batch[i] == bad_entry[m->buffer]) {
+            batch[i] = honest_entry[m->buffer];
             returned = true;
             break;
         }
     if (!returned)
-        release_one(p, lane, m->buffer, honest_entry);
-    bad_entry = 0;
+        release_one(p, lane, m->buffer, honest_entry[m->buffer]);
+    bad_entry[m->buffer] = 0;
 }
 
 /* An honest allocation with one entry (not the last) replaced by a frame the
@@ -191,9 +199,8 @@ static void alloc_lie(struct pool *p, struct pool_lane *lane, const struct cowl_
     }
     if (!batch[k])
         batch[k] = (uint32)(KERNEL_TEXT >> COWL_PAGE_SHIFT);
-    bad_entry = batch[k];
-    honest_entry = honest;
-    bad_buffer = m.buffer;
+    bad_entry[m.buffer] = batch[k];
+    honest_entry[m.buffer] = honest;
 }
 
 /* Try a lie about req; false (and nothing done) when this one stays honest. */
