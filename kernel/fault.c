@@ -121,38 +121,52 @@ __attribute__((always_inline)) static inline int fault_apply(struct thread *t, p
     return 0;
 }
 
-/* The COW PTE for a store to va by t, or 0 if the store is not a COW fault. */
-__attribute__((always_inline)) static inline pte_t *cow_pte(struct thread *t, uint64_t va)
+/* Whether *pte is a COW PTE: a store through it is a COW fault. */
+__attribute__((always_inline)) static inline pte_t *cow(pte_t *pte)
 {
-    pte_t *pte = space_pte(t->proc->space, va);
     return pte && !(*pte & PTE_W) && (*pte & PTE_COW) ? pte : 0;
 }
 
-/* Make the request for t's store to va through the COW PTE *pte, and mark
- * its frame; traced, if tracing is on (a user store's fault that began
- * untraced stays so: traced, it takes the ordinary path from its trap). */
+/* The COW PTE for a store to va by t, or 0 if the store is not a COW fault. */
+__attribute__((always_inline)) static inline pte_t *cow_pte(struct thread *t, uint64_t va)
+{
+    return cow(space_pte(t->proc->space, va));
+}
+
+_Static_assert(__builtin_offsetof(struct pg_fault_msg, space) == 8 &&
+                   __builtin_offsetof(struct pg_fault_msg, hart) == 12 &&
+                   __builtin_offsetof(struct pg_fault_msg, flags) == 14 &&
+                   __builtin_offsetof(struct pg_fault_msg, pc) == 24,
+               "fault_report's words are cowl/abi.h's pg_fault_msg");
+
+/* Mark the frame of the COW PTE *pte, and make the request for t's store
+ * to va through it (its seq is pager_client's to set); traced, if tracing
+ * is on (a user store's fault that began untraced stays so: traced, it
+ * takes the ordinary path from its trap). The request is written a word
+ * at a time, after the mark's atomic operation, so that the hand-off to
+ * the lane copies it on from registers. */
 __attribute__((always_inline)) static inline void
 fault_report(struct thread *t, pte_t *pte, uint64_t va, uint64_t pc, bool may_trace)
 {
+    uint64_t frame = pte_pa(*pte), *w = t->kreq.raw.w;
     bool traced = may_trace && trace_on;
     if (traced)
-        trace_fault_begin(t, page_down(va), pc, pte_pa(*pte));
-    t->kreq.fault = (struct pg_fault_msg){
-        .label = PG_FAULT,
-        .space = (uint32_t)t->proc->pid,
-        .hart = (uint16_t)this_cpu()->hartid,
-        .flags = traced ? PG_FAULT_TRACED : 0,
-        .va = page_down(va),
-        .pc = pc,
-        .frame = pte_pa(*pte),
-    };
-    space_fault_mark(pte_pa(*pte));
+        trace_fault_begin(t, page_down(va), pc, frame);
+    space_fault_mark(frame);
+    w[0] = PG_FAULT;
+    w[1] = (uint32_t)t->proc->pid | (uint64_t)this_cpu()->hartid << 32 |
+           (uint64_t)(traced ? PG_FAULT_TRACED : 0) << 48;
+    w[2] = page_down(va);
+    w[3] = pc;
+    w[4] = frame;
 }
 
 int fault_store(struct thread *t, uint64_t va, uint64_t pc)
 {
     pte_t *pte = cow_pte(t, va);
-    if (pte && space_pte_shared(pte)) /* a copy of the table first: its PTEs become t's alone */
+    /* A table marked shared first becomes t's own: a copy if it is still
+     * shared, its mark taken off either way. */
+    if (pte && !space_pte_own(t->proc->space, va))
         pte = space_own(t->proc->space, page_down(va), 1) < 0 ? 0 : cow_pte(t, va);
     if (!pte)
         return -1;
@@ -242,9 +256,9 @@ ipc_exit_t fault_answered(struct thread *c)
 
 void fault_user_store(struct thread *t, uint64_t va, uint64_t pc)
 {
-    pte_t *pte = cow_pte(t, va);
-    if (!pte || space_pte_shared(pte))
-        return; /* not COW; or its table is shared, which fault_store copies under big_lock */
+    pte_t *pte = cow(space_pte_own(t->proc->space, va));
+    if (!pte)
+        return; /* not COW; or its table is marked shared, which fault_store sees to */
     fault_report(t, pte, va, pc, false);
     t->fault_pte = pte;
     t->fault_addr = va;

@@ -29,9 +29,10 @@
 
 static struct endpoint endpoints[NENDPOINT];
 
-/* kstat().ipc_fast, so that tests see which path ran: a count per hart,
- * written by its own hart alone, so that no two harts' hand-offs touch a
- * common cache line (the lanes' hand-offs are every fault's). */
+/* kstat().ipc_fast, so that tests see which path user IPC took: a count
+ * per hart, written by its own hart alone, so that no two harts' hand-offs
+ * touch a common cache line. The lanes' hand-offs of faults are not
+ * counted: they are no user IPC, and every fault's, on every hart. */
 uint64_t ipc_fast_count(void)
 {
     uint64_t n = 0;
@@ -268,7 +269,6 @@ static inline void reply_and_wait(struct thread *t, struct thread *c, struct end
     t->ipc_ep = ep;
     t->state = T_BLOCKED;
     c->ipc_op = IPC_NONE;
-    count_handoff();
 }
 
 /* The fast paths are inlined into trap.c's entry (link-time
@@ -309,6 +309,7 @@ ipc_fast_reply_recv(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS)
      * asserts it). */
     t->tf.sepc += 4;
     reply_and_wait(t, c, ep);
+    count_handoff();
     if (c->in_kcall) {
         msg_put(c->kreply.raw.w, MSG_WORDS_PASS);
         kernel_call_answered(c);
@@ -353,15 +354,17 @@ struct thread *ipc_lane_take(struct thread *t, struct endpoint *ep)
     struct thread *r = ep->receivers;
     if (__builtin_expect(!r || ep->senders || r->pinned != this_cpu(), 0))
         return 0; /* the lane is busy, or not this hart's: take big_lock */
-    /* Point of no return. */
+    /* Point of no return. The request first, read before anything is
+     * written to r (which the compiler cannot tell from t) and before the
+     * fence, while it still has it in registers. */
+    const uint64_t *q = t->kreq.raw.w;
+    msg_put(tf_msg(&r->tf), q[0], q[1], q[2], q[3], q[4]);
     t->in_kcall = true;
     t->kcall_parked = true;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     ep->receivers = r->ipc_next;
     trace_fault_phase(t, TRACE_PHASE_SENT);
-    msg_copy(tf_msg(&r->tf), t->kreq.raw.w);
     hand_call(t, r, 0);
-    count_handoff();
     return r;
 }
 
@@ -370,9 +373,9 @@ ipc_lane_answer(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS)
 {
     struct thread *c = t->reply_to;
     /* Anything unusual, or a trace (its rings are drained under big_lock):
-     * big_lock and the ordinary path. */
-    if (__builtin_expect(!c || !c->in_kcall || ep->senders || ep->receiver != t->proc ||
-                             !sched_runs_here(c) || trace_on,
+     * big_lock and the ordinary path. c may run here: it made its call on
+     * this hart, to this hart's lane, and cannot be pinned meanwhile. */
+    if (__builtin_expect(!c || !c->in_kcall || ep->senders || ep->receiver != t->proc || trace_on,
                          0))
         return 0;
     if (__builtin_expect(w0 >> 32 != c->kreq.h.seq, 0)) /* the seq: word 0, top half */

@@ -101,10 +101,19 @@ void pager_batch_end(void)
         sched_wakeup(&batch_busy);
 }
 
+/* Number t's request: the seq is the top half of its first word (cowl/abi.h),
+ * written as a word so that a request written a word at a time
+ * (fault.c) stays in the compiler's registers. */
+static inline void number(struct thread *t)
+{
+    uint64_t *w0 = &t->kreq.raw.w[0];
+    *w0 = (uint32_t)*w0 | (uint64_t)++t->kcall_seq << 32;
+}
+
 void pager_call(struct thread *t)
 {
     ASSERT(t == sched_current());
-    t->kreq.h.seq = ++t->kcall_seq;
+    number(t);
     pager_service_call(t);
 }
 
@@ -112,7 +121,7 @@ void pager_fault_call(struct thread *t, void (*resume)(void))
 {
     /* t is the current thread, in its trap without big_lock: its one
      * caller, fault_user_store, is the fault path's first step. */
-    t->kreq.h.seq = ++t->kcall_seq;
+    number(t);
     pager_service_fault(t, resume);
 }
 

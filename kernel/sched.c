@@ -102,6 +102,11 @@ void sched_handoff(struct thread *to)
  * kernel stack: whoever resumes it enters resume on an empty stack. */
 void sched_park_at(struct thread *t, void (*resume)(void))
 {
+    /* Parked there already (a server in its loop, a thread's next fault):
+     * only a park puts a function's entry in ctx.ra, with sp and s0 as
+     * below; a context switch saves a return address, inside a function. */
+    if (t->ctx.ra == (uint64_t)resume)
+        return;
     t->ctx.ra = (uint64_t)resume;
     t->ctx.sp = t->kstack_top;
     t->ctx.s[0] = 0; /* the frame pointer: backtraces end here */
@@ -140,7 +145,9 @@ void sched_leave_for_user(void (*resume)(void), struct thread *to)
     sched_park_at(sched_current(), resume);
     run_here(to);
     to->tf.kernel_tp = (uint64_t)this_cpu();
-    arch_prepare_user_return();
+    /* sstatus is as the user trap that brought the hart here left it (SPP
+     * clear, SPIE set): nothing since has slept or opened interrupts, as
+     * on the IPC fast path. */
     trap_return_user(&to->tf);
 }
 

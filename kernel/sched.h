@@ -37,7 +37,8 @@ void sched_park_at(struct thread *t, void (*resume)(void));
 /* A fault's hand-off to the lane of this hart (the same conditions): the
  * current thread (state set) gives up its kernel stack and resumes at
  * `resume` on an empty one, and `to`, blocked in user IPC, runs on this
- * hart in user mode from its frame at once. */
+ * hart in user mode from its frame at once. Only from a user trap, with
+ * sstatus as it left it. */
 __attribute__((noreturn)) void sched_leave_for_user(void (*resume)(void), struct thread *to);
 /* Whether t may run on this hart (not pinned to another). */
 static inline bool sched_runs_here(const struct thread *t)

@@ -28,7 +28,10 @@
  * ones), read-only throughout; its PTEs, and so the frame counts, are
  * counted once. A space changes a PTE only in a leaf table of its own, and
  * gets one by copying a shared table first (space_own), which counts the
- * copy's frames once more.
+ * copy's frames once more. Fork also marks the level-1 entries that point
+ * at a table it shares (PTE_SHARED_TABLE), so that the fault's fast path
+ * tells an own table in its lookup (space_pte_own); space_own takes a
+ * mark off once its table is the space's alone.
  */
 #include "space.h"
 #include "page.h"
@@ -160,10 +163,12 @@ static inline uint32_t word_of(uint64_t pa)
 /* Inlined into the fault path (link-time optimization). */
 __attribute__((always_inline)) inline void space_fault_mark(uint64_t pa)
 {
-    uint64_t i = map_index(pa);
+    /* A thread has one fault outstanding at most, so the marks never
+     * spill out of the word's top half. */
+    _Static_assert(NTHREAD < UINT32_MAX / WORD_FAULT, "fault marks fit a frame word");
+    uint64_t i = (pa - user_pool_base) / PAGE_SIZE; /* below the pool, it wraps past the end */
     ASSERT(i < maps_frames);
-    uint32_t old = __atomic_fetch_add(&frame_words[i], WORD_FAULT, __ATOMIC_SEQ_CST);
-    ASSERT(old < UINT32_MAX - WORD_FAULT);
+    __atomic_fetch_add(&frame_words[i], WORD_FAULT, __ATOMIC_SEQ_CST);
 }
 
 static __attribute__((noinline, cold)) void wake_frame(uint64_t i)
@@ -218,10 +223,10 @@ __attribute__((always_inline)) inline enum frame_check space_fault_reuse(uint64_
  * mapping alone. */
 __attribute__((always_inline)) inline bool space_fault_reuse_alone(uint64_t pa)
 {
-    uint64_t i = map_index(pa);
     uint32_t alone = WORD_FAULT + 1;
-    return i < maps_frames && __atomic_compare_exchange_n(&frame_words[i], &alone, 1, false,
-                                                          __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    /* pa is a pool frame: space_fault_mark checked it when it marked it. */
+    return __atomic_compare_exchange_n(&frame_words[(pa - user_pool_base) / PAGE_SIZE], &alone, 1,
+                                       false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
 /* Read after the word's change, both sequentially consistent (as
@@ -482,9 +487,11 @@ int space_own(struct space *s, uint64_t va, uint64_t npages)
         if ((top & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
             continue;
         pte_t *slot = &((pte_t *)pte_pa(top))[sv39_index(va, 1)];
-        if ((*slot & (PTE_V | PTE_LEAF_MASK)) == PTE_V && *sharers_of((pte_t *)pte_pa(*slot)) &&
-            unshare(s, slot) < 0)
+        if ((*slot & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
+            continue;
+        if (*sharers_of((pte_t *)pte_pa(*slot)) && unshare(s, slot) < 0)
             return -1;
+        *slot &= ~PTE_SHARED_TABLE; /* the table is its own now (a copy's entry has no mark) */
     }
     return 0;
 }
@@ -616,6 +623,7 @@ static int fork_share(pte_t *from, pte_t *to, uint64_t va, void *ctx)
         for (unsigned i = 0; i < SV39_ENTRIES; i++)
             if (table[i] & PTE_W)
                 table[i] = (table[i] & ~PTE_W) | PTE_COW;
+    *from |= PTE_SHARED_TABLE; /* an RSW bit: no walk changes, so no flush */
     *to = *from;
     __atomic_fetch_add(sharers, 1, __ATOMIC_RELEASE);
     return 0;

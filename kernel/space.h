@@ -53,8 +53,9 @@ enum frame_check { FRAME_NO, FRAME_YES, FRAME_BUSY };
  * mapping counts are the kernel's own record of its tables, against which
  * it checks every frame the pager names). */
 enum frame_check space_fault_reuse(uint64_t pa);
-/* The reuse that may not wait (the lane's): if this fault's mark is the
- * only one on pa and one PTE alone maps it, unmark it and return true;
+/* The reuse that may not wait (the lane's), of the frame pa this fault
+ * marked: if this fault's mark is the only one on pa and one PTE alone
+ * maps it, unmark it and return true;
  * otherwise return false, having changed nothing. If space_frame_waiters()
  * then says so, the caller must space_fault_wake(pa). */
 bool space_fault_reuse_alone(uint64_t pa);
@@ -86,7 +87,9 @@ void space_changed_page(struct space *s, uint64_t va);
  * big_lock (a table of the caller's space becomes shared only when that
  * space forks, which its one thread is not doing); and, under big_lock,
  * give s copies of its own of the shared leaf tables that map any of
- * [va, va + npages) (blocks; -1 if a copy could not be made or counted). */
+ * [va, va + npages), and take the PTE_SHARED_TABLE mark off the level-1
+ * entries of those it has alone now (blocks; -1 if a copy could not be
+ * made or counted). */
 bool space_pte_shared(const pte_t *pte);
 int space_own(struct space *s, uint64_t va, uint64_t npages);
 /* Before a census of every space's mappings (space_count_frames), which
@@ -94,14 +97,32 @@ int space_own(struct space *s, uint64_t va, uint64_t npages);
 void space_census_begin(void);
 
 /* The valid user leaf PTE for va, or 0 (va outside the user range too). */
-__attribute__((always_inline)) static inline pte_t *space_pte(struct space *s, uint64_t va)
+__attribute__((always_inline)) static inline pte_t *space_pte_unless(struct space *s, uint64_t va,
+                                                                     uint64_t refuse)
 {
     if (va < COWL_USER_BASE || va >= COWL_MAXVA)
         return 0;
-    pte_t *pte = sv39_lookup(s->root, va);
+    pte_t *pte = sv39_lookup_unless(s->root, va, refuse);
     if (!pte || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
         return 0;
     return pte;
+}
+
+__attribute__((always_inline)) static inline pte_t *space_pte(struct space *s, uint64_t va)
+{
+    return space_pte_unless(s, va, 0);
+}
+
+/* space_pte for the fault's fast path, which must not change a shared
+ * table: 0 also if the leaf table is marked PTE_SHARED_TABLE, as a fork
+ * marks both level-1 entries that point at a table it shares. The mark
+ * stays when the other sharers go; space_own takes it off. So an unmarked
+ * table is the space's own (a table of the caller's space becomes shared
+ * only when that space forks, which its one thread is not doing), at no
+ * cost to the lookup. */
+__attribute__((always_inline)) static inline pte_t *space_pte_own(struct space *s, uint64_t va)
+{
+    return space_pte_unless(s, va, PTE_SHARED_TABLE);
 }
 /* Map npages fresh zeroed frames at va with flags (PTE_R/W/X); -1 if out of
  * frames or tables (what was mapped stays mapped). */

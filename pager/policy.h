@@ -105,7 +105,9 @@ void pool_handle(struct pool *p, struct pool_lane *lane, const struct cowl_msg *
  * The hot request, answered in registers: if w (the message's words) holds
  * a fault of the kernel that nobody traces (neither the kernel, by the
  * request's PG_FAULT_TRACED, nor the pool), decide it as pool_handle would
- * and write the answer over w; otherwise return false, touching nothing.
+ * and write the answer's label, seq and frame over words 0 and 1 of w (the
+ * rest are the trace's: left as they came); otherwise return false,
+ * touching nothing.
  * Inlined into the caller's loop (link-time optimization), so that the
  * message need never reach memory.
  */

@@ -25,6 +25,9 @@ typedef uint64_t pte_t;
 #define PTE_A   (1UL << 6)
 #define PTE_D   (1UL << 7)
 #define PTE_COW (1UL << 8) /* RSW bit: read-only now, writable once the pager decides */
+/* The same RSW bit in a level-1 entry (the hardware ignores RSW in every
+ * entry): its leaf table was shared by a fork, and may be shared still. */
+#define PTE_SHARED_TABLE (1UL << 8)
 
 #define PTE_FLAGS_MASK 0x3ffUL
 #define PTE_LEAF_MASK  (PTE_R | PTE_W | PTE_X)
@@ -53,15 +56,23 @@ static inline unsigned sv39_index(uint64_t va, int level)
 /* The level-0 PTE for va under root, or 0 if a table on the way is missing
  * or a superpage covers va: sv39_walk without allocation, inline for the
  * fault path. Requires va below the Sv39 limit. */
-__attribute__((always_inline)) static inline pte_t *sv39_lookup(const pte_t *root, uint64_t va)
+/* sv39_lookup, and 0 also if the level-1 entry has any of the bits in
+ * refuse (which its own check then costs nothing). */
+__attribute__((always_inline)) static inline pte_t *sv39_lookup_unless(const pte_t *root,
+                                                                       uint64_t va, uint64_t refuse)
 {
     pte_t e = root[sv39_index(va, 2)];
     if ((e & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
         return 0;
     e = ((const pte_t *)pte_pa(e))[sv39_index(va, 1)];
-    if ((e & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
+    if ((e & (PTE_V | PTE_LEAF_MASK | refuse)) != PTE_V)
         return 0;
     return &((pte_t *)pte_pa(e))[sv39_index(va, 0)];
+}
+
+__attribute__((always_inline)) static inline pte_t *sv39_lookup(const pte_t *root, uint64_t va)
+{
+    return sv39_lookup_unless(root, va, 0);
 }
 
 /* Returns a zeroed page-table page (its physical address) or 0. */
