@@ -203,17 +203,16 @@ __attribute__((noreturn)) static void fault_resume(void)
 /* c's answer is applied: c runs here now, from its frame. */
 __attribute__((always_inline)) static inline ipc_exit_t fault_resumed(struct thread *c)
 {
-    sched_pass_to_user(c);
-    ipc_lane_back(c); /* once it is the running thread: a kill now finds it running */
+    sched_return_here(c); /* it trapped here */
+    ipc_lane_back(c);     /* once it is the running thread: a kill now finds it running */
     return ipc_exit(&c->tf, false);
 }
 
 /* The lane's copy, out of line: its call of page_copy is all that needs a
  * stack frame on the lane's way. */
 static __attribute__((noinline)) ipc_exit_t fault_answered_copy(struct thread *c, pte_t *pte,
-                                                                uint64_t flags)
+                                                                uint64_t flags, uint64_t to)
 {
-    uint64_t to = c->kreply.reply.frame;
     page_copy((void *)to, (const void *)c->kreq.fault.frame);
     space_install_copy(pte, to, flags);
     space_changed_page(c->proc->space, c->kreq.fault.va);
@@ -228,27 +227,42 @@ static __attribute__((noinline)) ipc_exit_t fault_answered_wake(struct thread *c
     return fault_resumed(c);
 }
 
+/* Anything but what the lane applies at once: the answer goes where the
+ * ordinary path finds it, and c on at fault_resume on its own stack. */
+__attribute__((noreturn, always_inline)) static inline void fault_answer_later(struct thread *c,
+                                                                               MSG_WORDS_ARGS)
+{
+    msg_put(c->kreply.raw.w, MSG_WORDS_PASS);
+    sched_resume_here(c);
+}
+
+_Static_assert(__builtin_offsetof(struct pg_reply_msg, label) == 0 &&
+                   __builtin_offsetof(struct pg_reply_msg, frame) == 8,
+               "fault_answered reads the answer's label and frame in words 0 and 1");
+
 /* The checks here change nothing when they fail, and nothing here waits,
  * prints or makes a call that returns, so that the lane's way back to c
  * pays for no stack frame: the copy and the rare cases are tail calls, and
- * the rest is fault_resume's, on c's own stack. */
-ipc_exit_t fault_answered(struct thread *c)
+ * the rest is fault_resume's, on c's own stack. The answer stays in the
+ * registers it came in, unless the ordinary path is to read it. */
+ipc_exit_t fault_answered(struct thread *c, MSG_WORDS_ARGS)
 {
-    const struct pg_fault_msg *req = &c->kreq.fault;
-    const struct pg_reply_msg *rep = &c->kreply.reply;
+    uint64_t frame = c->kreq.fault.frame, to = w1;
+    uint32_t label = (uint32_t)w0;
     pte_t *pte = c->fault_pte;
-    if (__builtin_expect(c->proc->killed || c->trace.h.type || !(*pte & PTE_COW) ||
-                             pte_pa(*pte) != req->frame,
-                         0))
-        sched_resume_here(c); /* at fault_resume, where trap_return sees to a kill and a trace */
+    if (__builtin_expect(
+            c->proc->killed || c->trace.h.type || !(*pte & PTE_COW) || pte_pa(*pte) != frame, 0))
+        fault_answer_later(c, MSG_WORDS_PASS); /* where trap_return sees to a kill and a trace */
     uint64_t flags = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_W | PTE_D;
-    if (rep->label == PG_COPY && rep->frame != req->frame &&
-        space_claim_frame(rep->frame, false) == FRAME_YES)
-        return fault_answered_copy(c, pte, flags);
-    if (__builtin_expect(rep->label != PG_REUSE || !space_fault_reuse_alone(req->frame), 0))
-        sched_resume_here(c);
-    *pte = pte_make(req->frame, flags);
-    space_changed_page(c->proc->space, req->va);
+    if (label == PG_COPY && to != frame && space_claim_frame(to, false) == FRAME_YES)
+        return fault_answered_copy(c, pte, flags, to);
+    /* Read before the compare-and-swap, which the compiler may not look across. */
+    uint64_t va = c->kreq.fault.va;
+    struct space *s = c->proc->space;
+    if (__builtin_expect(label != PG_REUSE || !space_fault_reuse_alone(frame), 0))
+        fault_answer_later(c, MSG_WORDS_PASS);
+    *pte = pte_make(frame, flags);
+    space_changed_page(s, va);
     if (__builtin_expect(space_frame_waiters(), 0))
         return fault_answered_wake(c);
     return fault_resumed(c);

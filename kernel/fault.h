@@ -26,12 +26,12 @@ int fault_store(struct thread *t, uint64_t va, uint64_t pc);
  * fast path keeps nothing on the stack. */
 void fault_user_store(struct thread *t, uint64_t va, uint64_t pc);
 /* The lane of this hart, running here, has answered c's fault (c left its
- * stack in fault_user_store, and the answer is in its kreply): apply a
+ * stack in fault_user_store, and the answer is w0..w4): apply a
  * reuse or copy that passes its checks at once, on the lane's stack, and
  * make c this hart's running thread; returns c's frame, to resume in user
  * mode as it is, without big_lock. Anything else (a kill, a trace, a
  * check that fails or would wait) changes nothing here and resumes c's
  * kernel continuation, which checks again and may wait, refuse or kill. */
-ipc_exit_t fault_answered(struct thread *c);
+ipc_exit_t fault_answered(struct thread *c, MSG_WORDS_ARGS);
 
 #endif

@@ -363,8 +363,7 @@ struct thread *ipc_lane_take(struct thread *t, struct endpoint *ep)
     t->kcall_parked = true;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     ep->receivers = r->ipc_next;
-    trace_fault_phase(t, TRACE_PHASE_SENT);
-    hand_call(t, r, 0);
+    hand_call(t, r, 0); /* untraced: a traced fault takes big_lock from its trap */
     return r;
 }
 
@@ -381,13 +380,14 @@ ipc_lane_answer(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS)
     if (__builtin_expect(w0 >> 32 != c->kreq.h.seq, 0)) /* the seq: word 0, top half */
         return 0; /* the refusal is the ordinary path's to print */
     /* Point of no return. */
-    msg_put(c->kreply.raw.w, MSG_WORDS_PASS); /* c's own buffer; c waits */
-    t->tf.sepc += 4;                          /* past the ecall: t resumes from its frame */
+    t->tf.sepc += 4; /* past the ecall: t resumes from its frame */
     reply_and_wait(t, c, ep);
     /* pager_call_done's work is done: the seq matched, and no trace is on. */
-    if (!c->kcall_parked)
-        sched_resume_here(c); /* it waits on its kernel stack */
-    return c;
+    if (!c->kcall_parked) {
+        msg_put(c->kreply.raw.w, MSG_WORDS_PASS); /* c's own buffer */
+        sched_resume_here(c);                     /* it waits on its kernel stack */
+    }
+    return c; /* fault_answered has the answer in registers */
 }
 
 /* Take t off the queue it waits on and off the replier it waits for. */

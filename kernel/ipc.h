@@ -67,12 +67,13 @@ static inline void ipc_lane_back(struct thread *t)
     t->in_kcall = false;
 }
 /* The lane t (the pager's thread pinned to this hart, its lane this hart's
- * alone) answers the kernel call it owes with m (its registers) and waits
- * on ep again, without big_lock; the caller's answer is in its kreply and
- * seen by pager_call_done. A caller that waits on its kernel stack resumes
- * there; one that left it (kcall_parked: a user store's fault) is returned,
- * for the system-call entry to finish its fault (fault_answered). Returns 0,
- * having changed nothing, when anything is unusual. */
+ * alone) answers the kernel call it owes with w0..w4 (its registers) and
+ * waits on ep again, without big_lock, having made pager_call_done's
+ * checks. A caller that waits on its kernel stack gets the answer in its
+ * kreply and resumes there; one that left it (kcall_parked: a user store's
+ * fault) is returned, for the system-call entry to finish its fault with
+ * the answer as it is (fault_answered). Returns 0, having changed nothing,
+ * when anything is unusual. */
 struct thread *ipc_lane_answer(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS);
 
 /* t is dying: take it off every queue and forget replies owed to it. */

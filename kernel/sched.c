@@ -77,12 +77,21 @@ void sched_switch(void)
     context_switch(&t->ctx, &this_cpu()->sched);
 }
 
-/* Make `to` this hart's running thread, in its space. */
+/* Make `to` this hart's running thread, in its space (none when its
+ * process is on its way out). */
 __attribute__((always_inline)) static inline void run_here(struct thread *to)
 {
     to->state = T_RUNNING;
     this_cpu()->current = to;
     space_activate(to->proc->space);
+}
+
+/* run_here for a thread on its way to user mode, which has a space. */
+__attribute__((always_inline)) static inline void run_user_here(struct thread *to)
+{
+    to->state = T_RUNNING;
+    this_cpu()->current = to;
+    space_install(to->proc->space);
 }
 
 void sched_handoff(struct thread *to)
@@ -143,11 +152,11 @@ void sched_resume_here(struct thread *to)
 void sched_leave_for_user(void (*resume)(void), struct thread *to)
 {
     sched_park_at(sched_current(), resume);
-    run_here(to);
-    to->tf.kernel_tp = (uint64_t)this_cpu();
-    /* sstatus is as the user trap that brought the hart here left it (SPP
-     * clear, SPIE set): nothing since has slept or opened interrupts, as
-     * on the IPC fast path. */
+    run_user_here(to);
+    /* to, the lane of this hart, is pinned here: its frame's kernel_tp is
+     * this hart's. sstatus is as the user trap that brought the hart here
+     * left it (SPP clear, SPIE set): nothing since has slept or opened
+     * interrupts, as on the IPC fast path. */
     trap_return_user(&to->tf);
 }
 
@@ -155,9 +164,14 @@ void sched_leave_for_user(void (*resume)(void), struct thread *to)
 __attribute__((always_inline)) inline void sched_pass_to_user(struct thread *to)
 {
     /* Its callers hold big_lock and have checked may_run_here(to). */
-    park(sched_current());
-    run_here(to);
+    sched_return_here(to);
     to->tf.kernel_tp = (uint64_t)this_cpu();
+}
+
+__attribute__((always_inline)) inline void sched_return_here(struct thread *to)
+{
+    park(sched_current());
+    run_user_here(to);
 }
 
 void sched_yield(void)

@@ -27,6 +27,10 @@ __attribute__((noreturn)) void sched_block_user(struct thread *to);
  * running thread in its space, and the caller returns to trap.S, which
  * loads to's registers. Caller holds big_lock. */
 void sched_pass_to_user(struct thread *to);
+/* sched_pass_to_user for a thread that trapped on this hart and has run
+ * nowhere since (a fault's, answered on the lane's stack): its frame's
+ * kernel_tp is this hart's already. */
+void sched_return_here(struct thread *to);
 /* The lane's answer without big_lock (ipc_lane_answer), on threads only
  * this hart touches: park the current thread (blocked in user IPC) and
  * resume `to`'s kernel continuation. */

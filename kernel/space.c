@@ -400,6 +400,11 @@ __attribute__((always_inline)) inline void space_activate(struct space *s)
         kvm_install();
         return;
     }
+    space_install(s);
+}
+
+__attribute__((always_inline)) inline void space_install(struct space *s)
+{
     uint32_t *seen = &s->seen[this_cpu()->index];
     arch_space_install(s->token);
     if (*seen != s->gen) {

@@ -75,6 +75,8 @@ struct space *space_create(bool pinned);
 /* Give every user frame back and free the tables and the record. Blocks. */
 void space_destroy(struct space *s);
 void space_activate(struct space *s);
+/* space_activate of a space that is not 0 (a user thread's). */
+void space_install(struct space *s);
 void space_changed(struct space *s);
 /* As space_changed, when only the page at va changed: this hart forgets
  * that page alone (other harts still flush the whole space when they next

@@ -46,6 +46,12 @@
 #include "trace.h"
 #include "arch/riscv/arch.h"
 
+/* An entry trap.S calls with s0 = 0, the end of every backtrace: a frame
+ * record of its own would end the chain there anyway, so it keeps none,
+ * and its fast path saves nothing but, for its calls that do not return,
+ * the return address (where a backtrace from them finds it). */
+#define BOTTOM_FRAME __attribute__((optimize("omit-frame-pointer")))
+
 void trap_vector(void);
 void user_trap(struct trapframe *tf) __attribute__((noreturn));
 
@@ -156,7 +162,7 @@ static __attribute__((noinline, noreturn)) void user_trap_locked(struct trapfram
     trap_return();
 }
 
-void user_trap(struct trapframe *tf)
+BOTTOM_FRAME void user_trap(struct trapframe *tf)
 {
     /* A COW store takes big_lock only for its hand-off (fault.c); traced,
      * the whole trap runs under it, as the trace rings want. */
@@ -242,11 +248,11 @@ ipc_exit_t syscall_ipc_entry(IPC_ENTRY_ARGS)
 /* trap.S's entry for reply_recv by the pager's lane of this hart, which
  * answers a kernel call without big_lock: a user store's fault is applied
  * here and its thread resumed at once. */
-ipc_exit_t syscall_lane_entry(IPC_ENTRY_ARGS)
+BOTTOM_FRAME ipc_exit_t syscall_lane_entry(IPC_ENTRY_ARGS)
 {
     struct thread *c = sys_ipc_lane_answer(sched_current(), h, MSG_WORDS_PASS);
     if (__builtin_expect(c != 0, 1))
-        return fault_answered(c);
+        return fault_answered(c, MSG_WORDS_PASS);
     return ipc_lock(IPC_ENTRY_PASS);
 }
 
