@@ -28,11 +28,15 @@ struct cpu {
 extern struct cpu cpus[MAX_HARTS];
 extern uint32_t ncpu;
 
+/* tp, read where it is used: every use is the register itself (the
+ * compiler allocates tp to nothing), and GCC takes a global register
+ * variable as set by every call, so no value read before a call that
+ * returns on another hart (a context switch) stands for tp after it. */
+register struct cpu *cpu_tp __asm__("tp");
+
 static inline struct cpu *this_cpu(void)
 {
-    struct cpu *c;
-    __asm__ volatile("mv %0, tp" : "=r"(c));
-    return c;
+    return cpu_tp;
 }
 
 void context_switch(struct context *from, struct context *to);

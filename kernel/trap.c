@@ -6,9 +6,10 @@
  *       reply_recv by the pager's lane of this hart -> syscall_lane_entry:
  *           the answer to a fault, applied here without big_lock; the
  *           faulting thread resumes from its frame
- *       anything else -> syscall_ipc_entry: take big_lock; a partner waits
- *           -> hand the hart to it; trap.S loads its registers (the fast
- *           path); otherwise complete the frame, syscall_dispatch
+ *       anything else -> syscall_call_entry or syscall_reply_recv_entry:
+ *           take big_lock; a partner waits -> hand the hart to it; trap.S
+ *           loads its registers (the fast path); otherwise complete the
+ *           frame, syscall_dispatch
  *   user mode --ecall--> syscall_entry: take big_lock (trap.S saved only
  *       the registers C may clobber, all of them for fork, send and recv)
  *       -> syscall_dispatch
@@ -205,15 +206,19 @@ struct trapframe *syscall_entry(struct trapframe *tf)
 }
 
 /* The functions of the IPC entry share its arguments, trap.S's registers:
- * the handle h, the message w0..w4, the frame and the number. The fast
- * path makes no call that returns (the unusual cases are tail calls), so
- * that it keeps its values in registers and saves none. */
-#define IPC_ENTRY_ARGS uint64_t h, MSG_WORDS_ARGS, struct trapframe *tf, uint64_t num
-#define IPC_ENTRY_PASS h, w0, w1, w2, w3, w4, tf, num
+ * the handle h and the message w0..w4 (a call and a reply_recv have entries
+ * of their own, and the frame is the current thread's, so that neither
+ * takes a register). The fast path makes no call that returns (the unusual
+ * cases are tail calls), so that it keeps its values in registers and
+ * saves none. */
+#define IPC_ENTRY_ARGS uint64_t h, MSG_WORDS_ARGS
+#define IPC_ENTRY_PASS h, w0, w1, w2, w3, w4
 
-/* The ordinary path, once tf is what the ordinary entry leaves. */
-static __attribute__((noinline)) ipc_exit_t ipc_ordinary(IPC_ENTRY_ARGS)
+/* The ordinary path of call or reply_recv (num), once the frame is what
+ * the ordinary entry leaves. */
+static __attribute__((noinline)) ipc_exit_t ipc_ordinary(uint64_t num, IPC_ENTRY_ARGS)
 {
+    struct trapframe *tf = &sched_current()->tf;
     const struct cowl_msg m = {{w0, w1, w2, w3, w4}};
     tf_set_call(tf, num, h, &m);
     return ipc_exit(syscall_ordinary(tf), true);
@@ -221,28 +226,35 @@ static __attribute__((noinline)) ipc_exit_t ipc_ordinary(IPC_ENTRY_ARGS)
 
 /* Under big_lock: a partner that waits and may run here gets the hart, and
  * its frame is resumed; anything else takes the ordinary path. */
-__attribute__((always_inline)) static inline ipc_exit_t ipc_fast(IPC_ENTRY_ARGS)
+__attribute__((always_inline)) static inline ipc_exit_t ipc_fast(uint64_t num, IPC_ENTRY_ARGS)
 {
     struct thread *next = sys_ipc_fast(sched_current(), num, h, MSG_WORDS_PASS);
     if (__builtin_expect(next != 0, 1))
         return ipc_exit(&next->tf, true);
-    return ipc_ordinary(IPC_ENTRY_PASS);
+    return ipc_ordinary(num, IPC_ENTRY_PASS);
 }
 
 /* big_lock is taken, or the lane could not answer: wait for the lock. */
-static __attribute__((noinline)) ipc_exit_t ipc_lock(IPC_ENTRY_ARGS)
+static __attribute__((noinline)) ipc_exit_t ipc_lock(uint64_t num, IPC_ENTRY_ARGS)
 {
     spin_lock(&big_lock);
-    return ipc_fast(IPC_ENTRY_PASS);
+    return ipc_fast(num, IPC_ENTRY_PASS);
 }
 
-/* trap.S's entry for call and reply_recv (but the lane's, below), with
- * tf holding only the registers the calls preserve. */
-ipc_exit_t syscall_ipc_entry(IPC_ENTRY_ARGS)
+/* trap.S's entries for call and for reply_recv (but the lane's, below),
+ * with the frame holding only the registers the calls preserve. */
+BOTTOM_FRAME ipc_exit_t syscall_call_entry(IPC_ENTRY_ARGS)
 {
     if (__builtin_expect(!spin_trylock(&big_lock), 0))
-        return ipc_lock(IPC_ENTRY_PASS);
-    return ipc_fast(IPC_ENTRY_PASS);
+        return ipc_lock(SYSCALL_call, IPC_ENTRY_PASS);
+    return ipc_fast(SYSCALL_call, IPC_ENTRY_PASS);
+}
+
+BOTTOM_FRAME ipc_exit_t syscall_reply_recv_entry(IPC_ENTRY_ARGS)
+{
+    if (__builtin_expect(!spin_trylock(&big_lock), 0))
+        return ipc_lock(SYSCALL_reply_recv, IPC_ENTRY_PASS);
+    return ipc_fast(SYSCALL_reply_recv, IPC_ENTRY_PASS);
 }
 
 /* trap.S's entry for reply_recv by the pager's lane of this hart, which
@@ -253,7 +265,7 @@ BOTTOM_FRAME ipc_exit_t syscall_lane_entry(IPC_ENTRY_ARGS)
     struct thread *c = sys_ipc_lane_answer(sched_current(), h, MSG_WORDS_PASS);
     if (__builtin_expect(c != 0, 1))
         return fault_answered(c, MSG_WORDS_PASS);
-    return ipc_lock(IPC_ENTRY_PASS);
+    return ipc_lock(SYSCALL_reply_recv, IPC_ENTRY_PASS);
 }
 
 void trap_resume_user(void)

@@ -3,8 +3,9 @@
  * the hart runs user code and 0 while it runs the kernel, so a trap tells
  * its origin by swapping sp with sscratch. From user mode, call and
  * reply_recv save only the registers an IPC call preserves and run
- * syscall_ipc_entry() (or, for the pager's lane of this hart,
- * syscall_lane_entry()) with the message in registers; they return the
+ * syscall_call_entry() or syscall_reply_recv_entry() (or, for the pager's
+ * lane of this hart, syscall_lane_entry()) with the message in registers;
+ * they return the
  * frame to resume, another thread's after a hand-off, and every register of
  * it is loaded. Any other system call saves only what C may clobber (every
  * register for SYSCALL_SAVE_ALL_MASK) and syscall_entry() runs on the
@@ -173,11 +174,11 @@ trap_vector:
     unlock_big t0, t1
     sret_from a0, 0
 
-/* call and reply_recv, the IPC fast path (trap.c's syscall_ipc_entry):
- * the registers the calls preserve go into the frame (cowl/abi.h: ra, sp,
- * gp, tp, s0..s11; the others are the caller's to lose), and the
- * handle, the message and the number stay in a0..a5 and a7 as arguments,
- * with the frame in a6. It returns the frame to resume, every register of
+/* call and reply_recv, the IPC fast path (trap.c's syscall_call_entry and
+ * syscall_reply_recv_entry): the registers the calls preserve go into the
+ * frame (cowl/abi.h: ra, sp, gp, tp, s0..s11; the others are the caller's
+ * to lose), and the handle and the message stay in a0..a5 as arguments.
+ * Each entry returns the frame to resume, every register of
  * it (another thread's after a hand-off), with bit 0 set if this hart holds
  * big_lock (trap.h's ipc_exit_t). Once the lock goes, this kernel stack may
  * be the blocked caller's again on another hart, so nothing touches it
@@ -190,26 +191,27 @@ ipc_entry:
     sd      s1, 72(sp)
     save_callee_rest sp
     save_sp_sepc
-    mv      a6, sp
     ld      tp, TF_KERNEL_TP(sp)
     ld      sp, TF_KERNEL_SP(sp)
     mv      s0, zero
-    /* reply_recv by the pager's lane of this hart: it answers without
-     * big_lock. Told apart here, so that each C entry keeps its arguments
-     * where they came. */
+    /* Which entry is told apart here, so that each keeps its arguments
+     * where they came: reply_recv by the pager's lane of this hart answers
+     * without big_lock. */
     addi    t0, a7, -SYSCALL_NUM_REPLY_RECV
-    bnez    t0, 1f
-    ld      t0, CPU_CURRENT(tp)
-    ld      t0, THREAD_LANE_CPU(t0)
-    bne     t0, tp, 1f
-    call    syscall_lane_entry
-    j       2f
-1:  call    syscall_ipc_entry
+    beqz    t0, 1f
+    call    syscall_call_entry
 2:  andi    t0, a0, 1
     beqz    t0, 3f
     xor     a0, a0, t0
     unlock_big t0, t1
 3:  sret_from a0, 1
+1:  ld      t0, CPU_CURRENT(tp)
+    ld      t0, THREAD_LANE_CPU(t0)
+    bne     t0, tp, 4f
+    call    syscall_lane_entry
+    j       2b
+4:  call    syscall_reply_recv_entry
+    j       2b
 
 /* Exceptions and interrupts: every register in the frame, user_trap. */
 full_entry:
