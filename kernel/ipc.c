@@ -43,8 +43,10 @@ uint64_t ipc_fast_count(void)
 
 static inline void count_handoff(void)
 {
+    /* One aligned store, which no reader sees torn (GCC 12 makes an
+     * atomic store an amoswap). */
     struct cpu *c = this_cpu();
-    __atomic_store_n(&c->ipc_handoffs, c->ipc_handoffs + 1, __ATOMIC_RELAXED);
+    *(volatile uint64_t *)&c->ipc_handoffs = c->ipc_handoffs + 1;
 }
 
 struct endpoint *ipc_endpoint_new(struct proc *receiver)
@@ -285,7 +287,6 @@ ipc_fast_call(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS)
         return 0;
     /* Point of no return: only commits from here on. */
     ep->receivers = r->ipc_next;
-    t->tf.sepc += 4; /* t resumes from its frame, past the ecall */
     msg_put(tf_msg(&r->tf), MSG_WORDS_PASS);
     hand_call(t, r, (uint64_t)t->proc->pid);
     count_handoff();
@@ -307,7 +308,6 @@ ipc_fast_reply_recv(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS)
         return 0;
     /* Point of no return. c is in IPC_REPLY_WAIT, blocked (ipc_reply
      * asserts it). */
-    t->tf.sepc += 4;
     reply_and_wait(t, c, ep);
     count_handoff();
     if (c->in_kcall) {
@@ -380,7 +380,6 @@ ipc_lane_answer(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS)
     if (__builtin_expect(w0 >> 32 != c->kreq.h.seq, 0)) /* the seq: word 0, top half */
         return 0; /* the refusal is the ordinary path's to print */
     /* Point of no return. */
-    t->tf.sepc += 4; /* past the ecall: t resumes from its frame */
     reply_and_wait(t, c, ep);
     /* pager_call_done's work is done: the seq matched, and no trace is on. */
     if (!c->kcall_parked) {

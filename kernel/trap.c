@@ -174,16 +174,21 @@ BOTTOM_FRAME void user_trap(struct trapframe *tf)
 
 /* The ordinary path of a system call, under big_lock: run it and return
  * tf, the hart ready for user mode (or exit, if killed meanwhile). */
-static struct trapframe *syscall_ordinary(struct trapframe *tf)
+static struct trapframe *syscall_ordinary_past_ecall(struct trapframe *tf)
 {
     struct thread *t = sched_current();
-    tf->sepc += 4;
     syscall_dispatch(tf);
     if (__builtin_expect(t->proc->killed, 0))
         proc_exit(-1);
     t->tf.kernel_tp = (uint64_t)this_cpu();
     arch_prepare_user_return();
     return tf;
+}
+
+static struct trapframe *syscall_ordinary(struct trapframe *tf)
+{
+    tf->sepc += 4;
+    return syscall_ordinary_past_ecall(tf);
 }
 
 /* trap.S's entry for every system call but call and reply_recv. Returns
@@ -215,27 +220,29 @@ struct trapframe *syscall_entry(struct trapframe *tf)
 #define IPC_ENTRY_PASS h, w0, w1, w2, w3, w4
 
 /* The ordinary path of call or reply_recv (num), once the frame is what
- * the ordinary entry leaves. */
-static __attribute__((noinline)) ipc_exit_t ipc_ordinary(uint64_t num, IPC_ENTRY_ARGS)
+ * the ordinary entry leaves. These return the frame to resume, with
+ * big_lock held. */
+static __attribute__((noinline)) struct trapframe *ipc_ordinary(uint64_t num, IPC_ENTRY_ARGS)
 {
     struct trapframe *tf = &sched_current()->tf;
     const struct cowl_msg m = {{w0, w1, w2, w3, w4}};
     tf_set_call(tf, num, h, &m);
-    return ipc_exit(syscall_ordinary(tf), true);
+    return syscall_ordinary_past_ecall(tf); /* ipc_entry stored sepc + 4 */
 }
 
 /* Under big_lock: a partner that waits and may run here gets the hart, and
  * its frame is resumed; anything else takes the ordinary path. */
-__attribute__((always_inline)) static inline ipc_exit_t ipc_fast(uint64_t num, IPC_ENTRY_ARGS)
+__attribute__((always_inline)) static inline struct trapframe *ipc_fast(uint64_t num,
+                                                                        IPC_ENTRY_ARGS)
 {
     struct thread *next = sys_ipc_fast(sched_current(), num, h, MSG_WORDS_PASS);
     if (__builtin_expect(next != 0, 1))
-        return ipc_exit(&next->tf, true);
+        return &next->tf;
     return ipc_ordinary(num, IPC_ENTRY_PASS);
 }
 
 /* big_lock is taken, or the lane could not answer: wait for the lock. */
-static __attribute__((noinline)) ipc_exit_t ipc_lock(uint64_t num, IPC_ENTRY_ARGS)
+static __attribute__((noinline)) struct trapframe *ipc_lock(uint64_t num, IPC_ENTRY_ARGS)
 {
     spin_lock(&big_lock);
     return ipc_fast(num, IPC_ENTRY_PASS);
@@ -243,14 +250,14 @@ static __attribute__((noinline)) ipc_exit_t ipc_lock(uint64_t num, IPC_ENTRY_ARG
 
 /* trap.S's entries for call and for reply_recv (but the lane's, below),
  * with the frame holding only the registers the calls preserve. */
-BOTTOM_FRAME ipc_exit_t syscall_call_entry(IPC_ENTRY_ARGS)
+BOTTOM_FRAME struct trapframe *syscall_call_entry(IPC_ENTRY_ARGS)
 {
     if (__builtin_expect(!spin_trylock(&big_lock), 0))
         return ipc_lock(SYSCALL_call, IPC_ENTRY_PASS);
     return ipc_fast(SYSCALL_call, IPC_ENTRY_PASS);
 }
 
-BOTTOM_FRAME ipc_exit_t syscall_reply_recv_entry(IPC_ENTRY_ARGS)
+BOTTOM_FRAME struct trapframe *syscall_reply_recv_entry(IPC_ENTRY_ARGS)
 {
     if (__builtin_expect(!spin_trylock(&big_lock), 0))
         return ipc_lock(SYSCALL_reply_recv, IPC_ENTRY_PASS);
@@ -265,7 +272,7 @@ BOTTOM_FRAME ipc_exit_t syscall_lane_entry(IPC_ENTRY_ARGS)
     struct thread *c = sys_ipc_lane_answer(sched_current(), h, MSG_WORDS_PASS);
     if (__builtin_expect(c != 0, 1))
         return fault_answered(c, MSG_WORDS_PASS);
-    return ipc_lock(SYSCALL_reply_recv, IPC_ENTRY_PASS);
+    return ipc_exit(ipc_lock(SYSCALL_reply_recv, IPC_ENTRY_PASS), true);
 }
 
 void trap_resume_user(void)

@@ -18,8 +18,9 @@ __attribute__((noreturn)) void trap_resume_user(void);
 /* trap.S: load the user registers from tf and sret. The caller has set
  * sstatus (arch_prepare_user_return) and tf's kernel_sp and kernel_tp. */
 __attribute__((noreturn)) void trap_return_user(struct trapframe *tf);
-/* What trap.S's IPC entry resumes: a frame, every register of it, and
- * whether this hart holds big_lock (trap.S then releases it), in one word:
+/* What trap.S's IPC entry resumes after the lane's entry: a frame, every
+ * register of it, and whether this hart holds big_lock (trap.S then
+ * releases it), in one word:
  * the frame's address, with the lock in bit 0 (a frame is 8-byte aligned).
  * One word, so that the entry's continuations are tail calls: GCC 12 makes
  * none of a call that returns a structure, and the caller then needs a

@@ -178,11 +178,11 @@ trap_vector:
  * syscall_reply_recv_entry): the registers the calls preserve go into the
  * frame (cowl/abi.h: ra, sp, gp, tp, s0..s11; the others are the caller's
  * to lose), and the handle and the message stay in a0..a5 as arguments.
- * Each entry returns the frame to resume, every register of
- * it (another thread's after a hand-off), with bit 0 set if this hart holds
- * big_lock (trap.h's ipc_exit_t). Once the lock goes, this kernel stack may
- * be the blocked caller's again on another hart, so nothing touches it
- * after. */
+ * Each entry returns the frame to resume, every register of it (another
+ * thread's after a hand-off), holding big_lock; the lane's, with bit 0 set
+ * if this hart holds it (trap.h's ipc_exit_t). Once the lock goes, this
+ * kernel stack may be the blocked caller's again on another hart, so
+ * nothing touches it after. */
 ipc_entry:
     sd      ra, 8(sp)
     sd      gp, 24(sp)
@@ -190,7 +190,14 @@ ipc_entry:
     sd      s0, 64(sp)
     sd      s1, 72(sp)
     save_callee_rest sp
-    save_sp_sepc
+    /* The user sp, and sepc past the ecall: an IPC call resumes there
+     * whichever path it takes. */
+    csrr    t0, sscratch
+    sd      t0, 16(sp)
+    csrr    t0, sepc
+    addi    t0, t0, 4
+    sd      t0, TF_SEPC(sp)
+    csrw    sscratch, zero
     ld      tp, TF_KERNEL_TP(sp)
     ld      sp, TF_KERNEL_SP(sp)
     mv      s0, zero
@@ -200,15 +207,15 @@ ipc_entry:
     addi    t0, a7, -SYSCALL_NUM_REPLY_RECV
     beqz    t0, 1f
     call    syscall_call_entry
-2:  andi    t0, a0, 1
-    beqz    t0, 3f
-    xor     a0, a0, t0
-    unlock_big t0, t1
+2:  unlock_big t0, t1
 3:  sret_from a0, 1
 1:  ld      t0, CPU_CURRENT(tp)
     ld      t0, THREAD_LANE_CPU(t0)
     bne     t0, tp, 4f
     call    syscall_lane_entry
+    andi    t0, a0, 1
+    beqz    t0, 3b
+    xor     a0, a0, t0
     j       2b
 4:  call    syscall_reply_recv_entry
     j       2b
