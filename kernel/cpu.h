@@ -23,6 +23,7 @@ struct cpu {
     volatile int online;
     volatile uint64_t ticks;    /* timer interrupts taken */
     uint64_t ipc_handoffs;      /* IPC hand-offs through the fast path here (ipc.c) */
+    uint64_t seen_offset;       /* index * 4: this hart's slot in a space's seen[] */
 } __attribute__((aligned(64))); /* a cache line of its own: each hart writes its own */
 
 extern struct cpu cpus[MAX_HARTS];

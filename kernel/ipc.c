@@ -82,7 +82,7 @@ uint64_t ipc_endpoint_count(void)
 static void enqueue(struct thread **q, struct thread *t)
 {
     t->ipc_next = 0;
-    while (*q)
+    while (__builtin_expect(*q != 0, 0)) /* a server's one thread: the queue is empty */
         q = &(*q)->ipc_next;
     *q = t;
 }

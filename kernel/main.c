@@ -121,6 +121,7 @@ static void start_other_harts(uint32_t boot_hart)
             continue;
         struct cpu *c = &cpus[ncpu];
         c->index = ncpu++;
+        c->seen_offset = c->index * sizeof(uint32_t);
         c->hartid = id;
         if (boot_parked[id] == -1) {
             boot_parked[id] = (int64_t)c->index + 1; /* it entered _start too */

@@ -403,9 +403,16 @@ __attribute__((always_inline)) inline void space_activate(struct space *s)
     space_install(s);
 }
 
+/* This hart's slot in s->seen[], one add from tp (a hot path's). */
+static inline uint32_t *seen_here(struct space *s)
+{
+    _Static_assert(sizeof(s->seen[0]) == sizeof(uint32_t), "cpu.h's seen_offset");
+    return (uint32_t *)((char *)s->seen + this_cpu()->seen_offset);
+}
+
 __attribute__((always_inline)) inline void space_install(struct space *s)
 {
-    uint32_t *seen = &s->seen[this_cpu()->index];
+    uint32_t *seen = seen_here(s);
     arch_space_install(s->token);
     if (*seen != s->gen) {
         arch_tlb_flush_asid(s->asid);
@@ -422,13 +429,13 @@ static inline uint32_t next_gen(struct space *s)
 
 void space_changed_page(struct space *s, uint64_t va)
 {
-    s->seen[this_cpu()->index] = next_gen(s);
+    *seen_here(s) = next_gen(s);
     arch_tlb_flush_page(va, s->asid);
 }
 
 void space_changed(struct space *s)
 {
-    s->seen[this_cpu()->index] = next_gen(s);
+    *seen_here(s) = next_gen(s);
     arch_tlb_flush_asid(s->asid);
 }
 
