@@ -74,6 +74,7 @@ void sched_switch(void)
 {
     struct thread *t = sched_current();
     ASSERT(spin_held(&big_lock) && t->state != T_RUNNING);
+    t->parked_user = false; /* ctx is about to be this switch's */
     context_switch(&t->ctx, &this_cpu()->sched);
 }
 
@@ -104,6 +105,7 @@ void sched_handoff(struct thread *to)
         return;
     }
     run_here(to);
+    from->parked_user = false;
     context_switch(&from->ctx, &to->ctx);
 }
 
@@ -119,14 +121,18 @@ void sched_park_at(struct thread *t, void (*resume)(void))
     t->ctx.ra = (uint64_t)resume;
     t->ctx.sp = t->kstack_top;
     t->ctx.s[0] = 0; /* the frame pointer: backtraces end here */
+    t->parked_user = resume == trap_resume_user;
 }
 
 /* The current thread, already blocked in user IPC, keeps nothing on its
  * kernel stack: whoever resumes it enters trap_resume_user, which returns
- * to user mode with the trap frame its partner filled in. */
-static void park(struct thread *t)
+ * to user mode with the trap frame its partner filled in. A server in its
+ * loop is parked there already: a flag says so in one load (cleared by
+ * every context switch that saves the thread's ctx). */
+__attribute__((always_inline)) static inline void park(struct thread *t)
 {
-    sched_park_at(t, trap_resume_user);
+    if (__builtin_expect(!t->parked_user, 0))
+        sched_park_at(t, trap_resume_user);
 }
 
 void sched_block_user(struct thread *to)

@@ -119,6 +119,7 @@ struct endpoint;
 struct thread {
     struct trapframe tf;
     struct context ctx;
+    bool parked_user; /* ctx is trap_resume_user's on an empty stack (sched.c) */
     enum thread_state state;
     const void *chan;
     uint64_t kstack_top; /* its kernel stack grows down from here (kstack.h) */
