@@ -100,8 +100,9 @@ static inline uint32_t *sharers_of(const pte_t *table)
     return &table_sharers[kalloc_index((uint64_t)table)];
 }
 
-/* Inlined into the fault path (link-time optimization). */
-__attribute__((always_inline)) inline bool space_pte_shared(const pte_t *pte)
+/* The sharers' count itself (space_unmap's test); the fault's fast path
+ * reads the level-1 entry's mark instead (space_pte_own). */
+bool space_pte_shared(const pte_t *pte)
 {
     const pte_t *table = (const pte_t *)((uint64_t)pte & ~(PAGE_SIZE - 1));
     return __atomic_load_n(sharers_of(table), __ATOMIC_ACQUIRE) != 0;
