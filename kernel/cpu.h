@@ -22,8 +22,7 @@ struct cpu {
     struct context sched;   /* the scheduler loop's context */
     volatile int online;
     volatile uint64_t ticks;    /* timer interrupts taken */
-    uint64_t ipc_handoffs;      /* IPC hand-offs through the fast path here (ipc.c) */
-    uint64_t seen_offset;       /* index * 4: this hart's slot in a space's seen[] */
+    uint64_t seen_offset;       /* this hart's slot of a space's seen[], from the space (space.h) */
 } __attribute__((aligned(64))); /* a cache line of its own: each hart writes its own */
 
 extern struct cpu cpus[MAX_HARTS];

@@ -29,25 +29,7 @@
 
 static struct endpoint endpoints[NENDPOINT];
 
-/* kstat().ipc_fast, so that tests see which path user IPC took: a count
- * per hart, written by its own hart alone, so that no two harts' hand-offs
- * touch a common cache line. The lanes' hand-offs of faults are not
- * counted: they are no user IPC, and every fault's, on every hart. */
-uint64_t ipc_fast_count(void)
-{
-    uint64_t n = 0;
-    for (uint32_t i = 0; i < ncpu; i++)
-        n += __atomic_load_n(&cpus[i].ipc_handoffs, __ATOMIC_RELAXED);
-    return n;
-}
-
-static inline void count_handoff(void)
-{
-    /* One aligned store, which no reader sees torn (GCC 12 makes an
-     * atomic store an amoswap). */
-    struct cpu *c = this_cpu();
-    *(volatile uint64_t *)&c->ipc_handoffs = c->ipc_handoffs + 1;
-}
+uint64_t ipc_slow_count;
 
 struct endpoint *ipc_endpoint_new(struct proc *receiver)
 {
@@ -289,7 +271,6 @@ ipc_fast_call(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS)
     ep->receivers = r->ipc_next;
     msg_put(tf_msg(&r->tf), MSG_WORDS_PASS);
     hand_call(t, r, (uint64_t)t->proc->pid);
-    count_handoff();
     sched_pass_to_user(r);
     return r;
 }
@@ -309,7 +290,6 @@ ipc_fast_reply_recv(struct thread *t, struct endpoint *ep, MSG_WORDS_ARGS)
     /* Point of no return. c is in IPC_REPLY_WAIT, blocked (ipc_reply
      * asserts it). */
     reply_and_wait(t, c, ep);
-    count_handoff();
     if (c->in_kcall) {
         msg_put(c->kreply.raw.w, MSG_WORDS_PASS);
         kernel_call_answered(c);

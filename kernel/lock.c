@@ -1,5 +1,5 @@
 /*
- * Test-and-set spinlocks with an owner for assertions. Interrupts are always
+ * Spinlocks whose word names the holding hart. Interrupts are always
  * off in the kernel (they are taken only in user mode and in the idle loop),
  * so a lock holder is never interrupted on its own hart.
  *
@@ -20,8 +20,7 @@
 #include "panic.h"
 #include "arch/riscv/arch.h"
 
-_Static_assert(__builtin_offsetof(struct spinlock, locked) == LOCK_LOCKED, "asm.h LOCK_LOCKED");
-_Static_assert(__builtin_offsetof(struct spinlock, owner) == LOCK_OWNER, "asm.h LOCK_OWNER");
+_Static_assert(__builtin_offsetof(struct spinlock, holder) == LOCK_HOLDER, "asm.h LOCK_HOLDER");
 
 #define CACHE_LINE    64   /* one hart's counters per line: no sharing between harts */
 #define LONG_WAIT_DIV 1000 /* a wait longer than 1/1000 s is a long one */
@@ -55,17 +54,12 @@ static bool is_long(uint64_t ticks)
     return ticks > machine.timebase_hz / LONG_WAIT_DIV;
 }
 
-static inline void spin_own(struct spinlock *l)
-{
-    l->owner = (int32_t)this_cpu()->index;
-}
-
 /* A wait for big_lock is published while it lasts and counted for this
  * hart when it ends. Out of line, so the uncontended path stays as short as
  * it was. */
 __attribute__((noinline)) void spin_lock_contended(struct spinlock *l)
 {
-    ASSERT(l->owner != (int32_t)this_cpu()->index);
+    ASSERT(!spin_held(l));
     struct lock_wait *w = l == &big_lock ? &lock_waits[this_cpu()->index] : 0;
     uint64_t start = arch_time();
     if (w) {
@@ -75,11 +69,10 @@ __attribute__((noinline)) void spin_lock_contended(struct spinlock *l)
     }
     __atomic_fetch_add(&l->waiters, 1, __ATOMIC_RELAXED);
     do
-        while (l->locked)
+        while (l->holder)
             ;
-    while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
+    while (!spin_trylock(l));
     __atomic_fetch_sub(&l->waiters, 1, __ATOMIC_RELAXED);
-    spin_own(l);
     if (!w)
         return;
     uint64_t waited = arch_time() - start;
@@ -94,9 +87,10 @@ __attribute__((noinline)) void spin_lock_contended(struct spinlock *l)
 
 void spin_unlock(struct spinlock *l)
 {
-    ASSERT(l->owner == (int32_t)this_cpu()->index);
-    l->owner = -1;
-    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+    ASSERT(spin_held(l));
+    /* As trap.S's unlock_big: GCC 12 makes a release store a fence and
+     * an amoswap. */
+    asm volatile("amoswap.d.rl zero, zero, (%0)" : : "r"(&l->holder) : "memory");
 }
 
 void spin_yield(struct spinlock *l)
@@ -104,9 +98,9 @@ void spin_yield(struct spinlock *l)
     if (__builtin_expect(!__atomic_load_n(&l->waiters, __ATOMIC_RELAXED), 1))
         return;
     spin_unlock(l);
-    /* A test-and-set lock favours the hart that just let it go: wait until
+    /* An unfair lock favours the hart that just let it go: wait until
      * a waiter has it (or none waits any more) before asking again. */
-    while (__atomic_load_n(&l->waiters, __ATOMIC_RELAXED) && !l->locked)
+    while (__atomic_load_n(&l->waiters, __ATOMIC_RELAXED) && !l->holder)
         ;
     spin_lock(l);
 }

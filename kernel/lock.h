@@ -12,31 +12,45 @@
 #include <stdint.h>
 #include "cpu.h"
 
+/* The lock word names its holder: the holding hart's struct cpu (its tp),
+ * 0 when free. One compare-and-swap takes it and one store releases it,
+ * and whether this hart holds it is one comparison with tp. */
 struct spinlock {
-    volatile uint32_t locked;
-    int32_t owner; /* cpu index holding it, -1 if none */
+    volatile uintptr_t holder;
     const char *name;
     uint32_t waiters; /* harts spinning for it (spin_yield hands it to one) */
 };
 
 #define SPINLOCK_INIT(n)                                                                           \
     {                                                                                              \
-        0, -1, n, 0                                                                                \
+        0, n, 0                                                                                    \
     }
 
 /* Spin until l is ours, having found it taken (lock.c); panics if this
  * hart holds it already, which would spin for ever. */
 void spin_lock_contended(struct spinlock *l);
 
-/* Take l if it is free. Inline, as is spin_lock, so that a hot path takes
- * big_lock without a call: a path without calls keeps its values in
- * registers a callee may clobber and saves none (the IPC fast path). */
+/* Take l if it is free. Inline, as is spin_lock, so that a path takes a
+ * lock without a call (trap.S takes big_lock for the IPC fast path with the
+ * same four instructions, lock_big). */
 static inline bool spin_trylock(struct spinlock *l)
 {
-    if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE), 0))
-        return false;
-    l->owner = (int32_t)this_cpu()->index;
+    /* GCC 12's compare-and-swap puts the acquire on the sc, not the lr,
+     * and then tests the old value again: written out, it is four. An asm
+     * goto with an output is not volatile by itself in GCC 12: with the
+     * output unused, it was deleted. */
+    uintptr_t seen;
+    asm volatile goto("1: lr.d.aq %0, (%1)\n"
+                      "   bnez %0, %l[taken]\n"
+                      "   sc.d %0, %2, (%1)\n"
+                      "   bnez %0, 1b\n"
+                      : "=&r"(seen)
+                      : "r"(&l->holder), "r"(this_cpu())
+                      : "memory"
+                      : taken);
     return true;
+taken:
+    return false;
 }
 
 static inline void spin_lock(struct spinlock *l)
@@ -56,7 +70,7 @@ void spin_yield(struct spinlock *l);
  * assert it). */
 static inline bool spin_held(const struct spinlock *l)
 {
-    return l->locked && l->owner == (int32_t)this_cpu()->index;
+    return l->holder == (uintptr_t)this_cpu();
 }
 
 extern struct spinlock big_lock;

@@ -121,7 +121,7 @@ static void start_other_harts(uint32_t boot_hart)
             continue;
         struct cpu *c = &cpus[ncpu];
         c->index = ncpu++;
-        c->seen_offset = c->index * sizeof(uint32_t);
+        c->seen_offset = space_seen_offset(c->index);
         c->hartid = id;
         if (boot_parked[id] == -1) {
             boot_parked[id] = (int64_t)c->index + 1; /* it entered _start too */
@@ -157,7 +157,8 @@ static uint32_t plic_context_of(uint32_t hartid)
 
 void kmain(uint64_t hartid, const void *dtb)
 {
-    cpus[0] = (struct cpu){.index = 0, .hartid = (uint32_t)hartid};
+    cpus[0] =
+        (struct cpu){.index = 0, .hartid = (uint32_t)hartid, .seen_offset = space_seen_offset(0)};
     __asm__ volatile("mv tp, %0" ::"r"(&cpus[0]));
     ncpu = 1;
     int err = machine_from_fdt(dtb, DTB_MAX_SIZE, (uint32_t)hartid, &machine);

@@ -20,7 +20,8 @@ _Static_assert(NTHREAD == NPROC + COWL_PAGER_LANES_MAX, "a thread per process, l
 struct file;
 
 struct proc {
-    int pid; /* 0 when the record is free */
+    struct endpoint *handles[NHANDLE]; /* first: the IPC fast path indexes them from the record */
+    int pid;                           /* 0 when the record is free */
     struct proc *parent;
     struct space *space;
     struct thread *thread;
@@ -32,7 +33,6 @@ struct proc {
     int status;
     char name[16];
     struct file *files[NOFILE];
-    struct endpoint *handles[NHANDLE];
 };
 
 /* A new process record with a thread that starts at entry (in the kernel)

@@ -404,11 +404,15 @@ __attribute__((always_inline)) inline void space_activate(struct space *s)
     space_install(s);
 }
 
+uint64_t space_seen_offset(uint32_t cpu_index)
+{
+    return __builtin_offsetof(struct space, seen) + cpu_index * sizeof(uint32_t);
+}
+
 /* This hart's slot in s->seen[], one add from tp (a hot path's). */
 static inline uint32_t *seen_here(struct space *s)
 {
-    _Static_assert(sizeof(s->seen[0]) == sizeof(uint32_t), "cpu.h's seen_offset");
-    return (uint32_t *)((char *)s->seen + this_cpu()->seen_offset);
+    return (uint32_t *)((char *)s + this_cpu()->seen_offset);
 }
 
 __attribute__((always_inline)) inline void space_install(struct space *s)

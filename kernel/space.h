@@ -77,6 +77,10 @@ void space_destroy(struct space *s);
 void space_activate(struct space *s);
 /* space_activate of a space that is not 0 (a user thread's). */
 void space_install(struct space *s);
+/* The byte offset, from a struct space, of the seen[] slot of the hart of
+ * that index (its struct cpu keeps it, so that space_install finds its slot
+ * with one add). */
+uint64_t space_seen_offset(uint32_t cpu_index);
 void space_changed(struct space *s);
 /* As space_changed, when only the page at va changed: this hart forgets
  * that page alone (other harts still flush the whole space when they next

@@ -231,7 +231,7 @@ int64_t sys_kstat(struct trapframe *tf)
         .kpages = kalloc_pages_in_use(),
         .rejected = pager_refused_count(),
         .held = ratelimit_held_total(),
-        .ipc_fast = ipc_fast_count(),
+        .ipc_slow = ipc_slow_count,
     };
     st.files = file_count(&st.pipes);
     return copy_out(proc_current()->space, tf_arg(tf, 0), &st, sizeof(st)) < 0 ? -COWL_EFAULT : 0;

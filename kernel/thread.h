@@ -148,5 +148,6 @@ struct thread {
 };
 _Static_assert(__builtin_offsetof(struct thread, lane_cpu) == THREAD_LANE_CPU,
                "asm.h THREAD_LANE_CPU");
+_Static_assert(__builtin_offsetof(struct thread, tf) == 0, "trap.S: a frame is its thread");
 
 #endif

@@ -1,15 +1,17 @@
 /*
  * The C side of the trap vector (arch/riscv/trap.S).
  *
- *   user mode --ecall call, reply_recv--> trap.S's ipc_entry (saves only
- *       the registers the calls preserve; the message stays in a1..a5)
+ *   user mode --ecall call, reply_recv--> trap.S's call_entry or
+ *       reply_recv_entry (saves only the registers the calls preserve; the
+ *       message stays in a1..a5)
  *       reply_recv by the pager's lane of this hart -> syscall_lane_entry:
  *           the answer to a fault, applied here without big_lock; the
  *           faulting thread resumes from its frame
- *       anything else -> syscall_call_entry or syscall_reply_recv_entry:
- *           take big_lock; a partner waits -> hand the hart to it; trap.S
- *           loads its registers (the fast path); otherwise complete the
- *           frame, syscall_dispatch
+ *       anything else -> trap.S takes big_lock (or, taken, the
+ *           *_contended entry waits) -> syscall_call_entry or
+ *           syscall_reply_recv_entry: a partner waits -> hand the hart to
+ *           it; trap.S loads its registers (the fast path); otherwise
+ *           complete the frame, syscall_dispatch
  *   user mode --ecall--> syscall_entry: take big_lock (trap.S saved only
  *       the registers C may clobber, all of them for fork, send and recv)
  *       -> syscall_dispatch
@@ -36,6 +38,7 @@
 #include "kstack.h"
 #include "machine.h"
 #include "fault.h"
+#include "ipc.h"
 #include "lock.h"
 #include "panic.h"
 #include "printk.h"
@@ -226,6 +229,7 @@ static __attribute__((noinline)) struct trapframe *ipc_ordinary(uint64_t num, IP
 {
     struct trapframe *tf = &sched_current()->tf;
     const struct cowl_msg m = {{w0, w1, w2, w3, w4}};
+    ipc_slow_count++;
     tf_set_call(tf, num, h, &m);
     return syscall_ordinary_past_ecall(tf); /* ipc_entry stored sepc + 4 */
 }
@@ -241,27 +245,35 @@ __attribute__((always_inline)) static inline struct trapframe *ipc_fast(uint64_t
     return ipc_ordinary(num, IPC_ENTRY_PASS);
 }
 
-/* big_lock is taken, or the lane could not answer: wait for the lock. */
+/* trap.S's entries for call and for reply_recv (but the lane's, below),
+ * with the frame holding only the registers the calls preserve, and
+ * big_lock taken by trap.S. */
+BOTTOM_FRAME struct trapframe *syscall_call_entry(IPC_ENTRY_ARGS)
+{
+    return ipc_fast(SYSCALL_call, IPC_ENTRY_PASS);
+}
+
+BOTTOM_FRAME struct trapframe *syscall_reply_recv_entry(IPC_ENTRY_ARGS)
+{
+    return ipc_fast(SYSCALL_reply_recv, IPC_ENTRY_PASS);
+}
+
+/* big_lock is taken (trap.S found it so), or the lane could not answer:
+ * wait for the lock. */
 static __attribute__((noinline)) struct trapframe *ipc_lock(uint64_t num, IPC_ENTRY_ARGS)
 {
     spin_lock(&big_lock);
     return ipc_fast(num, IPC_ENTRY_PASS);
 }
 
-/* trap.S's entries for call and for reply_recv (but the lane's, below),
- * with the frame holding only the registers the calls preserve. */
-BOTTOM_FRAME struct trapframe *syscall_call_entry(IPC_ENTRY_ARGS)
+struct trapframe *syscall_call_contended(IPC_ENTRY_ARGS)
 {
-    if (__builtin_expect(!spin_trylock(&big_lock), 0))
-        return ipc_lock(SYSCALL_call, IPC_ENTRY_PASS);
-    return ipc_fast(SYSCALL_call, IPC_ENTRY_PASS);
+    return ipc_lock(SYSCALL_call, IPC_ENTRY_PASS);
 }
 
-BOTTOM_FRAME struct trapframe *syscall_reply_recv_entry(IPC_ENTRY_ARGS)
+struct trapframe *syscall_reply_recv_contended(IPC_ENTRY_ARGS)
 {
-    if (__builtin_expect(!spin_trylock(&big_lock), 0))
-        return ipc_lock(SYSCALL_reply_recv, IPC_ENTRY_PASS);
-    return ipc_fast(SYSCALL_reply_recv, IPC_ENTRY_PASS);
+    return ipc_lock(SYSCALL_reply_recv, IPC_ENTRY_PASS);
 }
 
 /* trap.S's entry for reply_recv by the pager's lane of this hart, which

@@ -50,9 +50,8 @@
 #define TF_KERNEL_TP 272
 #define TF_SIZE      280
 
-/* struct spinlock (lock.h): the fields trap.S touches to release big_lock. */
-#define LOCK_LOCKED 0
-#define LOCK_OWNER  4
+/* struct spinlock (lock.h): the word trap.S clears to release big_lock. */
+#define LOCK_HOLDER 0
 
 /* The system calls whose entry stores every user register in the trap
  * frame (bit n: call n; syscall.c checks the numbers): fork copies the

@@ -2,12 +2,11 @@
  * The one trap vector. sscratch holds the current thread's trap frame while
  * the hart runs user code and 0 while it runs the kernel, so a trap tells
  * its origin by swapping sp with sscratch. From user mode, call and
- * reply_recv save only the registers an IPC call preserves and run
- * syscall_call_entry() or syscall_reply_recv_entry() (or, for the pager's
- * lane of this hart, syscall_lane_entry()) with the message in registers;
- * they return the
- * frame to resume, another thread's after a hand-off, and every register of
- * it is loaded. Any other system call saves only what C may clobber (every
+ * reply_recv save only the registers an IPC call preserves, take big_lock
+ * and run syscall_call_entry() or syscall_reply_recv_entry() (or, for the
+ * pager's lane of this hart, syscall_lane_entry(), without the lock) with
+ * the message in registers; they return the frame to resume, another
+ * thread's after a hand-off, and every register of it is loaded. Any other system call saves only what C may clobber (every
  * register for SYSCALL_SAVE_ALL_MASK) and syscall_entry() runs on the
  * thread's kernel stack. Every other user trap saves every register and
  * runs user_trap(), which leaves through trap_return_user. From the kernel
@@ -37,12 +36,10 @@
 .endm
 
 /* Release big_lock (lock.c's spin_unlock, inline so that no stack is used
- * after it): owner -1, then the word, with release order. */
-.macro unlock_big r1, r2
+ * after it): its word to 0, with release order. */
+.macro unlock_big r1
     la      \r1, big_lock
-    li      \r2, -1
-    sw      \r2, LOCK_OWNER(\r1)
-    amoswap.w.rl zero, zero, LOCK_LOCKED(\r1)
+    amoswap.d.rl zero, zero, LOCK_HOLDER(\r1)
 .endm
 
 /* Return to user mode with the registers in the frame at \tf (a0): the
@@ -152,9 +149,9 @@ trap_vector:
     addi    t0, t0, -EXC_ECALL_U
     bnez    t0, full_entry
     addi    t0, a7, -SYSCALL_NUM_CALL
-    beqz    t0, ipc_entry
+    beqz    t0, call_entry
     addi    t0, a7, -SYSCALL_NUM_REPLY_RECV
-    beqz    t0, ipc_entry
+    beqz    t0, reply_recv_entry
     /* Any other system call: callee-saved registers stay where the C ABI
      * keeps them, except for the calls that need them in the frame. */
     save_caller
@@ -171,27 +168,32 @@ trap_vector:
     mv      s0, zero
     call    syscall_entry
     /* a0: this thread's frame; s2..s11 are as C kept them. */
-    unlock_big t0, t1
+    unlock_big t0
     sret_from a0, 0
 
 /* call and reply_recv, the IPC fast path (trap.c's syscall_call_entry and
  * syscall_reply_recv_entry): the registers the calls preserve go into the
  * frame (cowl/abi.h: ra, sp, gp, tp, s0..s11; the others are the caller's
  * to lose), and the handle and the message stay in a0..a5 as arguments.
- * Each entry returns the frame to resume, every register of it (another
- * thread's after a hand-off), holding big_lock; the lane's, with bit 0 set
- * if this hart holds it (trap.h's ipc_exit_t). Once the lock goes, this
- * kernel stack may be the blocked caller's again on another hart, so
- * nothing touches it after. */
-ipc_entry:
+ * Each has an entry of its own, so that nothing tells them apart twice.
+ * Here big_lock is taken (so that the C code needs no register for it) and
+ * released; the C entry returns the frame to resume, every register of it
+ * (another thread's after a hand-off). The lane's entry returns it with bit
+ * 0 set if this hart holds big_lock (trap.h's ipc_exit_t). Once the lock
+ * goes, this kernel stack may be the blocked caller's again on another
+ * hart, so nothing touches it after. */
+
+/* Store the registers an IPC call preserves, the user sp and sepc past the
+ * ecall (an IPC call resumes there whichever path it takes), and move to
+ * the kernel's tp; sp stays the frame, which is the current thread's (the
+ * thread's first field), for the entry's one look at it. */
+.macro ipc_save
     sd      ra, 8(sp)
     sd      gp, 24(sp)
     sd      tp, 32(sp)
     sd      s0, 64(sp)
     sd      s1, 72(sp)
     save_callee_rest sp
-    /* The user sp, and sepc past the ecall: an IPC call resumes there
-     * whichever path it takes. */
     csrr    t0, sscratch
     sd      t0, 16(sp)
     csrr    t0, sepc
@@ -199,26 +201,51 @@ ipc_entry:
     sd      t0, TF_SEPC(sp)
     csrw    sscratch, zero
     ld      tp, TF_KERNEL_TP(sp)
+.endm
+
+/* Onto the kernel stack, s0 = 0 (the end of every backtrace). */
+.macro ipc_kernel_stack
     ld      sp, TF_KERNEL_SP(sp)
     mv      s0, zero
-    /* Which entry is told apart here, so that each keeps its arguments
-     * where they came: reply_recv by the pager's lane of this hart answers
-     * without big_lock. */
-    addi    t0, a7, -SYSCALL_NUM_REPLY_RECV
-    beqz    t0, 1f
+.endm
+
+/* Take big_lock (lock.h's spin_trylock: its word names the holding hart,
+ * tp) or, found taken, go to \contended, which waits for it in C. */
+.macro lock_big contended
+    la      t0, big_lock
+1:  lr.d.aq t1, LOCK_HOLDER(t0)
+    bnez    t1, \contended
+    sc.d    t1, tp, LOCK_HOLDER(t0)
+    bnez    t1, 1b
+.endm
+
+call_entry:
+    ipc_save
+    ipc_kernel_stack
+    lock_big 2f
     call    syscall_call_entry
-2:  unlock_big t0, t1
-3:  sret_from a0, 1
-1:  ld      t0, CPU_CURRENT(tp)
-    ld      t0, THREAD_LANE_CPU(t0)
-    bne     t0, tp, 4f
-    call    syscall_lane_entry
+3:  unlock_big t0
+    sret_from a0, 1
+2:  call    syscall_call_contended
+    j       3b
+
+/* reply_recv by the pager's lane of this hart answers without big_lock. */
+reply_recv_entry:
+    ipc_save
+    ld      t0, THREAD_LANE_CPU(sp)
+    ipc_kernel_stack
+    beq     t0, tp, 4f
+    lock_big 2f
+    call    syscall_reply_recv_entry
+3:  unlock_big t0
+5:  sret_from a0, 1
+2:  call    syscall_reply_recv_contended
+    j       3b
+4:  call    syscall_lane_entry
     andi    t0, a0, 1
-    beqz    t0, 3b
+    beqz    t0, 5b
     xor     a0, a0, t0
-    j       2b
-4:  call    syscall_reply_recv_entry
-    j       2b
+    j       3b
 
 /* Exceptions and interrupts: every register in the frame, user_trap. */
 full_entry:

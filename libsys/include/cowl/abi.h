@@ -274,7 +274,7 @@ struct cowl_kstat {
     uint64_t kpages;    /* kernel-pool pages: page tables, kernel stacks */
     uint64_t rejected;  /* pager answers the kernel refused, since boot */
     uint64_t held;      /* console lines held back by rate limits, since boot */
-    uint64_t ipc_fast;  /* user IPC hand-offs through the fast path, since boot */
+    uint64_t ipc_slow;  /* calls and reply_recvs that took the ordinary path, since boot */
 };
 
 /* benchstat() result: what a benchmark reads before and after a timed
