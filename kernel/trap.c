@@ -231,7 +231,7 @@ static __attribute__((noinline)) struct trapframe *ipc_ordinary(uint64_t num, IP
     const struct cowl_msg m = {{w0, w1, w2, w3, w4}};
     ipc_slow_count++;
     tf_set_call(tf, num, h, &m);
-    return syscall_ordinary_past_ecall(tf); /* ipc_entry stored sepc + 4 */
+    return syscall_ordinary_past_ecall(tf); /* trap.S's IPC entry stored sepc + 4 */
 }
 
 /* Under big_lock: a partner that waits and may run here gets the hart, and

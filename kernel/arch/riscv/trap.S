@@ -6,9 +6,10 @@
  * and run syscall_call_entry() or syscall_reply_recv_entry() (or, for the
  * pager's lane of this hart, syscall_lane_entry(), without the lock) with
  * the message in registers; they return the frame to resume, another
- * thread's after a hand-off, and every register of it is loaded. Any other system call saves only what C may clobber (every
- * register for SYSCALL_SAVE_ALL_MASK) and syscall_entry() runs on the
- * thread's kernel stack. Every other user trap saves every register and
+ * thread's after a hand-off, and every register of it is loaded. Any other
+ * system call saves only what C may clobber (every register for
+ * SYSCALL_SAVE_ALL_MASK) and syscall_entry() runs on the thread's kernel
+ * stack. Every other user trap saves every register and
  * runs user_trap(), which leaves through trap_return_user. From the kernel
  * (only the idle loop takes interrupts; anything else is a bug that panics) the
  * caller-saved registers go on the current stack and kernel_trap() runs,
