@@ -406,6 +406,7 @@ __attribute__((always_inline)) inline void space_activate(struct space *s)
 
 uint64_t space_seen_offset(uint32_t cpu_index)
 {
+    _Static_assert(sizeof(((struct space *)0)->seen[0]) == sizeof(uint32_t), "seen_here's slot");
     return __builtin_offsetof(struct space, seen) + cpu_index * sizeof(uint32_t);
 }
 

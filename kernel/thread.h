@@ -25,7 +25,6 @@ _Static_assert(__builtin_offsetof(struct trapframe, sepc) == TF_SEPC, "asm.h TF_
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == TF_KERNEL_SP, "asm.h");
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_tp) == TF_KERNEL_TP, "asm.h");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "asm.h TF_SIZE");
-_Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT, "asm.h CPU_CURRENT");
 
 /* A trap frame's registers by role (arch/riscv/regs.h). */
 static inline uint64_t tf_arg(const struct trapframe *tf, int i)

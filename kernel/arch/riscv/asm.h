@@ -38,10 +38,10 @@
 
 #define EMERGENCY_STACK_SIZE 4096
 
-/* Offsets of struct cpu's index and current (cpu.h), and of struct
- * thread's lane_cpu (thread.h), which trap.S reads through tp. */
+/* The offset of struct cpu's index (cpu.h), which trap.S reads through tp,
+ * and of struct thread's lane_cpu (thread.h), which it reads from the
+ * frame (a thread's first field). */
 #define CPU_INDEX       0
-#define CPU_CURRENT     8
 #define THREAD_LANE_CPU 432
 
 /* struct trapframe: x1..x31 at 8*n, then these. */
