@@ -21,7 +21,7 @@ _Static_assert(SYSCALL_SAVE_ALL_MASK ==
                    ((1 << SYSCALL_fork) | (1 << SYSCALL_send) | (1 << SYSCALL_recv)),
                "asm.h SYSCALL_SAVE_ALL_MASK: fork and the user IPC calls that may block");
 _Static_assert(SYSCALL_NUM_CALL == SYSCALL_call && SYSCALL_NUM_REPLY_RECV == SYSCALL_reply_recv,
-               "asm.h: the calls trap.S's ipc_entry takes");
+               "asm.h: the calls trap.S's IPC entries take");
 
 void syscall_dispatch(struct trapframe *tf)
 {

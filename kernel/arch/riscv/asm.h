@@ -58,7 +58,7 @@
  * frame into the child, and a user IPC call that blocks leaves nothing on
  * its kernel stack, so it resumes from the frame. Every other call saves
  * only what C may clobber and leaves s2..s11 to the C ABI. call and
- * reply_recv have an entry of their own (trap.S's ipc_entry). */
+ * reply_recv have an entry each (trap.S's call_entry and reply_recv_entry). */
 #define SYSCALL_SAVE_ALL_MASK  ((1 << 1) | (1 << 21) | (1 << 22))
 #define SYSCALL_NUM_CALL       23
 #define SYSCALL_NUM_REPLY_RECV 25
